@@ -1,0 +1,21 @@
+"""Navigation every page template needs: the sections and the member's own profile."""
+
+from django.http import HttpRequest
+
+
+def site_navigation(request: HttpRequest) -> dict:
+    """Links to the directory and to the signed-in member's profile, resolved lazily."""
+    from profiles.models import ProfileIndexPage, ProfilePage
+
+    def directory():
+        return ProfileIndexPage.objects.live().first()
+
+    def my_profile():
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated:
+            return None
+        return ProfilePage.objects.filter(user=user).first()
+
+    # Callables are evaluated by the template only where used, so pages that don't show
+    # the navigation cost no queries.
+    return {"nav_directory": directory, "nav_my_profile": my_profile}

@@ -1,0 +1,103 @@
+"""The front-end "Edit my profile" form, with its inline languages and overseas experience."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.forms import ClusterForm
+from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
+
+from PIL import Image as PILImage
+
+from .models import ProfilePage
+
+CORRUPT_IMAGE_MESSAGE = _(
+    "This file is damaged or is not a complete image. Please choose another photo."
+)
+
+
+class CompleteImageField(WagtailImageField):
+    """Wagtail's image field (format, size and pixel checks) that also refuses damaged files.
+
+    Wagtail's pixel check opens a truncated JPEG and lets Pillow's OSError escape as a 500,
+    so decoding errors become a field error here, and the whole image is decoded once.
+    """
+
+    def to_python(self, data):
+        try:
+            upload = super().to_python(data)
+        except (OSError, SyntaxError, ValueError) as error:
+            raise forms.ValidationError(CORRUPT_IMAGE_MESSAGE, code="corrupt_image") from error
+        if upload is None:
+            return None
+        upload.seek(0)
+        try:
+            with PILImage.open(upload) as image:
+                image.load()
+        except Exception as error:
+            raise forms.ValidationError(CORRUPT_IMAGE_MESSAGE, code="corrupt_image") from error
+        upload.seek(0)
+        return upload
+
+
+class ProfileForm(ClusterForm):
+    """What a member may change about themself; the staff number and account stay fixed."""
+
+    photo_upload = CompleteImageField(
+        label=_("New photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 5 MB and 25 megapixels."),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the current photo"), required=False)
+
+    class Meta:
+        model = ProfilePage
+        fields = [
+            "name_ja",
+            "name_en",
+            "bureau",
+            "job_category",
+            "position",
+            "years_of_service",
+            "tags",
+            "bio_ja",
+            "bio_en",
+            "interested_in_dispatch",
+        ]
+        formsets = {
+            "languages": {"fields": ["language", "level", "test_name", "score"], "extra": 1},
+            "overseas_experiences": {
+                "fields": ["country", "organisation", "year", "summary"],
+                "extra": 1,
+            },
+        }
+        widgets = {
+            "bio_ja": forms.Textarea(attrs={"rows": 6}),
+            "bio_en": forms.Textarea(attrs={"rows": 6}),
+            "tags": forms.TextInput(attrs={"data-tag-autocomplete": "", "autocomplete": "off"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name_ja") and not cleaned.get("name_en"):
+            raise forms.ValidationError(_("Give your name in Japanese or in English."))
+        return cleaned
+
+    def save_photo(self, page: ProfilePage, user) -> None:
+        """Store an uploaded photo as a Wagtail image, or drop the current one."""
+        upload = self.cleaned_data.get("photo_upload")
+        if upload:
+            image = get_image_model()(
+                title=page.display_name_ja_first, file=upload, uploaded_by_user=user
+            )
+            image.save()
+            page.photo = image
+        elif self.cleaned_data.get("remove_photo"):
+            page.photo = None
+
+
+class NewProfileForm(ProfileForm):
+    """The first profile of a member who signed up without being imported."""
+
+    class Meta(ProfileForm.Meta):
+        fields = ["external_id", *ProfileForm.Meta.fields]

@@ -1,0 +1,657 @@
+"""Member import: read JSON Lines or CSV rows, validate each on its own, upsert by staff number.
+
+Rows are validated into a `MemberRecord` (the member schema of shared/eval/README.md, normalised);
+a record equal to the member's current snapshot is left alone, so re-running a file changes
+nothing. Each written row is its own transaction: a failure never leaves half a member behind.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from modelsearch.signal_handlers import post_save_signal_handler
+from taggit.models import Tag
+from wagtail.models import ReferenceIndex
+from wagtail.search.backends import get_search_backends
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.signals import page_published
+
+from allauth.account.models import EmailAddress
+from django_countries import countries
+
+from .models import (
+    Bureau,
+    JobCategory,
+    OverseasExperience,
+    ProfileExchangeRecord,
+    ProfileIndexPage,
+    ProfileLanguage,
+    ProfilePage,
+    User,
+)
+from .vocabularies import CEFR_LEVELS, LANGUAGE_NAMES, LANGUAGE_TESTS
+
+LIST_SEPARATOR = ";"
+FIELD_SEPARATOR = "|"
+
+
+class RowError(Exception):
+    """A row that cannot be imported, with the reason in the operator's language."""
+
+
+@dataclass
+class MemberRecord:
+    """One member as the import schema describes it, normalised for comparison."""
+
+    external_id: str
+    email: str
+    name_ja: str = ""
+    name_en: str = ""
+    bureau: str = ""
+    job_category: str = ""
+    position: str = ""
+    years_of_service: int | None = None
+    expertise: list[str] = field(default_factory=list)
+    languages: list[dict] = field(default_factory=list)
+    overseas_experience: list[dict] = field(default_factory=list)
+    bio_ja: str = ""
+    bio_en: str = ""
+    interested_in_dispatch: bool = False
+    exchange_records: list[dict] = field(default_factory=list)
+
+    def comparable(self) -> dict:
+        """The record as plain data, with tag order and case ignored."""
+        data = self.__dict__.copy()
+        data["expertise"] = sorted({tag.casefold() for tag in self.expertise})
+        return data
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+    """(line number, raw row) pairs from a .jsonl/.json or .csv file; unreadable rows as errors."""
+    if path.suffix.lower() == ".csv":
+        yield from _read_csv(path)
+    else:
+        yield from _read_jsonl(path)
+
+
+def count_rows(path: Path) -> int:
+    """Roughly how many rows a file has, for the progress bar."""
+    with path.open("rb") as handle:
+        lines = sum(1 for line in handle if line.strip())
+    return max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                yield line_number, RowError(_("broken JSON: %(error)s") % {"error": error.msg})
+                continue
+            if not isinstance(row, dict):
+                yield line_number, RowError(_("each line must be one JSON object"))
+                continue
+            yield line_number, row
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            line_number = reader.line_num
+            try:
+                yield line_number, _csv_row_to_schema(row)
+            except RowError as error:
+                yield line_number, error
+
+
+def _csv_row_to_schema(row: dict[str, str | None]) -> dict:
+    """A flat CSV row in the shape of a JSON Lines row; lists are separated by ';'."""
+    if None in row:
+        raise RowError(_("this row has more cells than the header"))
+    data: dict[str, Any] = {key: (value or "").strip() for key, value in row.items() if key}
+    data["expertise"] = _split(data.get("expertise", ""))
+    data["languages"] = _csv_list(data.get("languages", ""), ["language", "level", "test", "score"])
+    data["overseas_experience"] = _csv_list(
+        data.get("overseas_experience", ""), ["country", "organisation", "year", "summary"]
+    )
+    data["exchange_records"] = _csv_list(
+        data.get("exchange_records", ""),
+        ["title", "technical_field", "outcome", "utilisation_plan", "year"],
+    )
+    if data.get("years_of_service") == "":
+        data["years_of_service"] = None
+    flag = str(data.get("interested_in_dispatch", "")).lower()
+    data["interested_in_dispatch"] = flag in {"1", "true", "yes", "y", "はい", "有"}
+    return data
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+
+
+def _csv_list(value: str, keys: list[str]) -> list[dict]:
+    """A CSV cell holding either a JSON array or `a|b|c; a|b|c` entries in `keys` order."""
+    if value.startswith("["):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise RowError(_("broken JSON in a cell: %(error)s") % {"error": error.msg}) from error
+        return parsed
+    entries = []
+    for item in _split(value):
+        parts = [part.strip() for part in item.split(FIELD_SEPARATOR)]
+        entries.append({key: part for key, part in zip(keys, parts, strict=False) if part})
+    return entries
+
+
+# --- Validation ----------------------------------------------------------------------------
+
+
+def _text(row: dict, key: str, max_length: int, required: bool = False) -> str:
+    value = row.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int | float):
+        raise RowError(_("%(field)s must be text") % {"field": key})
+    value = str(value).strip()
+    if required and not value:
+        raise RowError(_("%(field)s is missing") % {"field": key})
+    if len(value) > max_length:
+        raise RowError(
+            _("%(field)s is longer than %(max)s characters") % {"field": key, "max": max_length}
+        )
+    return value
+
+
+def _year(value: Any, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        raise RowError(
+            _("%(where)s: year %(value)r is not a number") % {"where": where, "value": value}
+        ) from None
+    if not 1950 <= year <= 2100:
+        raise RowError(
+            _("%(where)s: year %(value)s is out of range") % {"where": where, "value": year}
+        )
+    return year
+
+
+def _list_of_objects(row: dict, key: str) -> list[dict]:
+    value = row.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise RowError(_("%(field)s must be a list of objects") % {"field": key})
+    return value
+
+
+def validate_row(row: dict) -> MemberRecord:
+    """Check one raw row against the member schema; the first problem found is raised."""
+    external_id = _text(row, "external_id", 32, required=True)
+    email = _text(row, "email", 254, required=True).lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RowError(_("email %(email)r is not a valid address") % {"email": email}) from None
+    years = row.get("years_of_service")
+    if years not in (None, ""):
+        try:
+            years = int(years)
+        except (TypeError, ValueError):
+            raise RowError(_("years_of_service must be a whole number")) from None
+        if not 0 <= years <= 60:
+            raise RowError(_("years_of_service must be between 0 and 60"))
+    else:
+        years = None
+    expertise = row.get("expertise") or []
+    if not isinstance(expertise, list) or not all(isinstance(t, str) for t in expertise):
+        raise RowError(_("expertise must be a list of strings"))
+    tags: list[str] = []
+    for tag in expertise:
+        tag = " ".join(tag.split())[:100]
+        if tag and tag.casefold() not in {t.casefold() for t in tags}:
+            tags.append(tag)
+    interested = row.get("interested_in_dispatch", False)
+    if not isinstance(interested, bool):
+        raise RowError(_("interested_in_dispatch must be true or false"))
+    return MemberRecord(
+        external_id=external_id,
+        email=email,
+        name_ja=_text(row, "name_ja", 100),
+        name_en=_text(row, "name_en", 100),
+        bureau=_text(row, "bureau", 100),
+        job_category=_text(row, "job_category", 100),
+        position=_text(row, "position", 100),
+        years_of_service=years,
+        expertise=tags,
+        languages=[_validate_language(item) for item in _list_of_objects(row, "languages")],
+        overseas_experience=[
+            _validate_experience(item) for item in _list_of_objects(row, "overseas_experience")
+        ],
+        bio_ja=_text(row, "bio_ja", 20_000),
+        bio_en=_text(row, "bio_en", 20_000),
+        interested_in_dispatch=interested,
+        exchange_records=[
+            _validate_exchange_record(item) for item in _list_of_objects(row, "exchange_records")
+        ],
+    )
+
+
+def _validate_language(item: dict) -> dict:
+    code = str(item.get("language", "")).strip().lower()
+    if code not in LANGUAGE_NAMES:
+        raise RowError(_("unknown language code %(code)r (ISO 639-1 expected)") % {"code": code})
+    level = str(item.get("level", "")).strip().upper()
+    if level not in CEFR_LEVELS:
+        raise RowError(
+            _("unknown CEFR level %(level)r for %(code)s (A1–C2 expected)")
+            % {"level": item.get("level", ""), "code": code}
+        )
+    test = str(item.get("test") or "").strip()
+    score = item.get("score")
+    if score in (None, ""):
+        score = None
+    else:
+        try:
+            score = Decimal(str(score)).quantize(Decimal("0.1"))
+        except InvalidOperation:
+            raise RowError(_("score %(score)r is not a number") % {"score": score}) from None
+        if not test:
+            raise RowError(_("a score needs the name of its test"))
+        low, high = LANGUAGE_TESTS.get(test, (Decimal(0), Decimal(99999)))
+        if not low <= score <= high:
+            raise RowError(
+                _("%(test)s score %(score)s is outside %(low)s–%(high)s")
+                % {"test": test, "score": score, "low": low, "high": high}
+            )
+    if test and test not in LANGUAGE_TESTS:
+        test = "other"
+    return {"language": code, "level": level, "test": test, "score": score}
+
+
+def _validate_experience(item: dict) -> dict:
+    code = str(item.get("country", "")).strip().upper()
+    if code not in countries:
+        raise RowError(
+            _("unknown country code %(code)r (ISO 3166-1 alpha-2 expected)") % {"code": code}
+        )
+    return {
+        "country": code,
+        "organisation": _text(item, "organisation", 200),
+        "year": _year(item.get("year"), _("overseas experience")),
+        "summary": _text(item, "summary", 5000),
+    }
+
+
+def _validate_exchange_record(item: dict) -> dict:
+    return {
+        "title": _text(item, "title", 300, required=True),
+        "technical_field": _text(item, "technical_field", 200),
+        "outcome": _text(item, "outcome", 10_000),
+        "utilisation_plan": _text(item, "utilisation_plan", 10_000),
+        "year": _year(item.get("year"), _("exchange record")),
+    }
+
+
+# --- Snapshot of what is stored ------------------------------------------------------------
+
+
+def snapshot(page: ProfilePage) -> MemberRecord:
+    """The stored member in import-record form, to tell whether a row changes anything."""
+    return MemberRecord(
+        external_id=page.external_id,
+        email=page.user.email if page.user else "",
+        name_ja=page.name_ja,
+        name_en=page.name_en,
+        bureau=page.bureau.name_ja if page.bureau else "",
+        job_category=page.job_category.name_ja if page.job_category else "",
+        position=page.position,
+        years_of_service=page.years_of_service,
+        expertise=[tag.name for tag in page.tags.all()],
+        languages=[
+            {
+                "language": item.language,
+                "level": item.level,
+                "test": item.test_name,
+                "score": item.score,
+            }
+            for item in page.languages.all()
+        ],
+        overseas_experience=[
+            {
+                "country": str(item.country),
+                "organisation": item.organisation,
+                "year": item.year,
+                "summary": item.summary,
+            }
+            for item in page.overseas_experiences.all()
+        ],
+        bio_ja=page.bio_ja,
+        bio_en=page.bio_en,
+        interested_in_dispatch=page.interested_in_dispatch,
+        exchange_records=[
+            {
+                "title": item.title,
+                "technical_field": item.technical_field,
+                "outcome": item.outcome,
+                "utilisation_plan": item.utilisation_plan,
+                "year": item.year,
+            }
+            for item in page.exchange_records.all()
+        ],
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+class MemberImporter:
+    """Upserts validated member records under the members directory."""
+
+    def __init__(self, directory: ProfileIndexPage, dry_run: bool = False):
+        self.directory = directory
+        self.dry_run = dry_run
+        self.report = ImportReport()
+        self.bureaus = {b.name_ja: b for b in Bureau.objects.all()}
+        self.job_categories = {c.name_ja: c for c in JobCategory.objects.all()}
+        self.existing = {
+            page.external_id: page
+            for page in ProfilePage.objects.select_related(
+                "user", "bureau", "job_category"
+            ).prefetch_related("tags", "languages", "overseas_experiences", "exchange_records")
+        }
+        self.user_ids_by_email = dict(User.objects.values_list("email", "pk"))
+        self.seen_ids: dict[str, int] = {}
+        self.seen_emails: dict[str, int] = {}
+        self.created_users: list[User] = []
+        self.written_page_ids: list[int] = []
+        self.tags_by_name: dict[str, Tag] | None = None
+
+    def import_rows(self, rows, progress=None) -> ImportReport:
+        """Import (line number, raw row) pairs; progress is a tqdm-like object or None."""
+        for line_number, row in rows:
+            try:
+                if isinstance(row, RowError):
+                    raise row
+                self.import_row(line_number, row)
+            except RowError as error:
+                self.report.errors.append((line_number, str(error)))
+            if progress is not None:
+                progress.update(1)
+        return self.report
+
+    def import_row(self, line_number: int, row: dict) -> None:
+        record = validate_row(row)
+        self._check_duplicates(line_number, record)
+        page = self.existing.get(record.external_id)
+        if page is not None and snapshot(page).comparable() == record.comparable():
+            self.report.unchanged += 1
+            return
+        if self.dry_run:
+            self._note_new_vocabulary(line_number, record)
+            if page is None:
+                self.report.created += 1
+            else:
+                self.report.updated += 1
+            return
+        try:
+            with transaction.atomic():
+                if page is None:
+                    page = self._create(line_number, record)
+                    self.existing[record.external_id] = page
+                    self.report.created += 1
+                else:
+                    self._update(line_number, page, record)
+                    self.report.updated += 1
+            self.written_page_ids.append(page.pk)
+        except (IntegrityError, ValidationError) as error:
+            raise RowError(_("could not be saved: %(error)s") % {"error": error}) from error
+
+    def _check_duplicates(self, line_number: int, record: MemberRecord) -> None:
+        first = self.seen_ids.get(record.external_id)
+        if first is not None:
+            raise RowError(
+                _("external_id %(id)s already appeared on line %(line)s")
+                % {"id": record.external_id, "line": first}
+            )
+        first = self.seen_emails.get(record.email)
+        if first is not None:
+            raise RowError(
+                _("duplicate email %(email)s (already on line %(line)s)")
+                % {"email": record.email, "line": first}
+            )
+        owner_id = self.user_ids_by_email.get(record.email)
+        page = self.existing.get(record.external_id)
+        own_user_id = page.user_id if page else None
+        if (
+            owner_id is not None
+            and owner_id != own_user_id
+            and (page or self._has_profile(owner_id))
+        ):
+            raise RowError(
+                _("duplicate email %(email)s: it belongs to another member")
+                % {"email": record.email}
+            )
+        self.seen_ids[record.external_id] = line_number
+        self.seen_emails[record.email] = line_number
+
+    def _has_profile(self, user_id: int) -> bool:
+        return ProfilePage.objects.filter(user_id=user_id).exists()
+
+    def _note_new_vocabulary(self, line_number: int, record: MemberRecord) -> None:
+        for value, known, label in (
+            (record.bureau, self.bureaus, _("bureau")),
+            (record.job_category, self.job_categories, _("job category")),
+        ):
+            if value and value not in known:
+                self.report.warnings.append(
+                    (
+                        line_number,
+                        _("new %(label)s %(value)r will be added")
+                        % {"label": label, "value": value},
+                    )
+                )
+
+    def _vocabulary(self, line_number, model, cache, name):
+        if not name:
+            return None
+        if name not in cache:
+            # Curated lists grow from the data; admins can rename or merge them later.
+            cache[name], created = model.objects.get_or_create(name_ja=name)
+            if created:
+                self.report.warnings.append(
+                    (
+                        line_number,
+                        _("added %(name)r to %(list)s")
+                        % {"name": name, "list": model._meta.verbose_name_plural},
+                    )
+                )
+        return cache[name]
+
+    def _user_for(self, record: MemberRecord, page: ProfilePage | None) -> User:
+        first_name, last_name = _split_name(record.name_en)
+        user = page.user if page and page.user else None
+        if user is None and record.email in self.user_ids_by_email:
+            user = User.objects.get(pk=self.user_ids_by_email[record.email])
+        if user is None:
+            # No password: the member sets one through an invitation link.
+            user = User.objects.create_user(
+                email=record.email, password=None, first_name=first_name, last_name=last_name
+            )
+            self.created_users.append(user)
+            # The organisation vouches for imported addresses, so they count as verified.
+            EmailAddress.objects.create(user=user, email=record.email, verified=True, primary=True)
+        else:
+            if user.email != record.email:
+                EmailAddress.objects.filter(user=user, email__iexact=user.email).delete()
+                user.email = record.email
+            user.first_name, user.last_name = first_name, last_name
+            user.save()
+            EmailAddress.objects.update_or_create(
+                user=user, email=record.email, defaults={"verified": True, "primary": True}
+            )
+        self.user_ids_by_email[record.email] = user.pk
+        return user
+
+    def _tags(self, names: list[str]) -> list[Tag]:
+        """Tag objects for names, matched case-insensitively and created once per import."""
+        if self.tags_by_name is None:
+            self.tags_by_name = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        tags = []
+        for name in names:
+            tag = self.tags_by_name.get(name.casefold())
+            if tag is None:
+                tag = Tag.objects.create(name=name)
+                self.tags_by_name[name.casefold()] = tag
+            tags.append(tag)
+        return tags
+
+    def _fill(self, line_number: int, page: ProfilePage, record: MemberRecord) -> None:
+        page.name_ja = record.name_ja
+        page.name_en = record.name_en
+        page.bureau = self._vocabulary(line_number, Bureau, self.bureaus, record.bureau)
+        page.job_category = self._vocabulary(
+            line_number, JobCategory, self.job_categories, record.job_category
+        )
+        page.position = record.position
+        page.years_of_service = record.years_of_service
+        page.bio_ja = record.bio_ja
+        page.bio_en = record.bio_en
+        page.interested_in_dispatch = record.interested_in_dispatch
+        page.tags.set(self._tags(record.expertise))
+        page.languages = [
+            ProfileLanguage(
+                language=item["language"],
+                level=item["level"],
+                test_name=item["test"],
+                score=item["score"],
+            )
+            for item in record.languages
+        ]
+        page.overseas_experiences = [
+            OverseasExperience(**item) for item in record.overseas_experience
+        ]
+        page.exchange_records = [ProfileExchangeRecord(**item) for item in record.exchange_records]
+
+    def _create(self, line_number: int, record: MemberRecord) -> ProfilePage:
+        """Create and publish a profile with one full save (publish() would save it twice more)."""
+        user = self._user_for(record, None)
+        now = timezone.now()
+        page = ProfilePage(
+            external_id=record.external_id,
+            slug=record.external_id.lower(),
+            user=user,
+            owner=user,
+            live=True,
+            first_published_at=now,
+            last_published_at=now,
+        )
+        self._fill(line_number, page, record)
+        self.directory.add_child(instance=page)
+        revision = page.save_revision(user=None, log_action=False, clean=False)
+        page.live_revision = revision
+        page.has_unpublished_changes = False
+        page.save(update_fields=["live_revision", "has_unpublished_changes"], clean=False)
+        page_published.send(sender=ProfilePage, instance=page, revision=revision)
+        return page
+
+    def _update(self, line_number: int, page: ProfilePage, record: MemberRecord) -> None:
+        page = page.specific
+        page.user = self._user_for(record, page)
+        self._fill(line_number, page, record)
+        page.save_revision(user=None, log_action=True).publish(log_action=True)
+
+
+def _split_name(name_en: str) -> tuple[str, str]:
+    given, _sep, family = name_en.strip().partition(" ")
+    return given[:150], family[:150]
+
+
+@contextmanager
+def indexing_deferred_until_the_end(importer: "MemberImporter"):
+    """Index the imported profiles in bulk once, instead of three times per row on each save.
+
+    Every page save would otherwise update the search and reference indexes (about half the
+    cost of a row). What was written is indexed at the end even if the import stops early.
+    """
+    post_save.disconnect(post_save_signal_handler, sender=ProfilePage)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        post_save.connect(post_save_signal_handler, sender=ProfilePage)
+        reindex_profiles(importer.written_page_ids)
+
+
+def reindex_profiles(page_ids: list[int], chunk_size: int = 500) -> None:
+    """Bring the search backends and Wagtail's reference index up to date for these profiles."""
+    for start in range(0, len(page_ids), chunk_size):
+        chunk = page_ids[start : start + chunk_size]
+        pages = list(ProfilePage.get_indexed_objects().filter(pk__in=chunk))
+        for backend in get_search_backends(with_auto_update=True):
+            backend.add_bulk(ProfilePage, pages)
+        for page in pages:
+            ReferenceIndex.create_or_update_for_object(page)
+
+
+def import_members(
+    path: Path, directory: ProfileIndexPage, dry_run: bool = False, progress_factory=None
+) -> tuple[ImportReport, list[User]]:
+    """Import a members file; returns the report and the accounts it created."""
+    return _run(MemberImporter(directory, dry_run=dry_run), read_rows(path), progress_factory, path)
+
+
+def import_members_from_text(text: str, directory: ProfileIndexPage) -> ImportReport:
+    """Import JSON Lines given as text (demo data, tests)."""
+    rows = (
+        (n, json.loads(line)) for n, line in enumerate(io.StringIO(text), start=1) if line.strip()
+    )
+    report, _users = _run(MemberImporter(directory), rows)
+    return report
+
+
+def _run(importer: "MemberImporter", rows, progress_factory=None, path: Path | None = None):
+    progress = progress_factory(count_rows(path)) if progress_factory and path else None
+    try:
+        with indexing_deferred_until_the_end(importer):
+            importer.import_rows(rows, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    return importer.report, importer.created_users

@@ -1,0 +1,411 @@
+"""Staff members: the user account, curated vocabularies and the profile page."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from django_countries import countries
+from django_countries.fields import CountryField
+
+from .vocabularies import (
+    CEFR_CHOICES,
+    LANGUAGE_TEST_CHOICES,
+    LANGUAGE_TESTS,
+    language_choices,
+    language_name,
+)
+
+
+class StaffUserManager(UserManager):
+    """A user manager for accounts whose login is the email address."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A staff account; the email address is the login, there is no username."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = StaffUserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class LocalisedName(models.Model):
+    """A curated vocabulary entry with a Japanese and an English name."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    panels = [FieldPanel("name_ja"), FieldPanel("name_en"), FieldPanel("sort_order")]
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name_ja"]
+
+    def __str__(self) -> str:
+        if (get_language() or "ja").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_ja
+
+
+@register_snippet
+class Bureau(LocalisedName):
+    """A bureau (局) of the metropolitan government, e.g. 建設局."""
+
+    class Meta(LocalisedName.Meta):
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+
+@register_snippet
+class JobCategory(LocalisedName):
+    """A technical job category (職種), e.g. 土木."""
+
+    class Meta(LocalisedName.Meta):
+        verbose_name = _("job category")
+        verbose_name_plural = _("job categories")
+
+
+class ProfileTag(TaggedItemBase):
+    """Expertise tag on a profile page."""
+
+    content_object = ParentalKey(
+        "profiles.ProfilePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ProfileIndexPage(RoutablePageMixin, Page):
+    """The members directory; profiles live under it and tag listings hang off it."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["profiles.ProfilePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("members directory")
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import directory_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(directory_context(request, self))
+        return context
+
+    @path("tags/<str:tag_slug>/", name="tag")
+    def tag_listing(self, request, tag_slug):
+        from .views import tag_listing
+
+        return tag_listing(request, self, tag_slug)
+
+    @path("me/edit/", name="edit_my_profile")
+    def edit_my_profile(self, request):
+        from .views import edit_my_profile
+
+        return edit_my_profile(request, self)
+
+    @path("<int:page_id>/edit/", name="edit_profile")
+    def edit_profile(self, request, page_id):
+        from .views import edit_profile
+
+        return edit_profile(request, self, page_id)
+
+    @path("tag-autocomplete/", name="tag_autocomplete")
+    def tag_autocomplete(self, request):
+        from .views import tag_autocomplete
+
+        return tag_autocomplete(request)
+
+
+class ProfilePage(Page):
+    """One staff member's profile: who they are and the evidence of what they know."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="profile",
+    )
+    external_id = models.CharField(
+        _("staff number"), max_length=32, unique=True, help_text=_("Stable staff number.")
+    )
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    bureau = models.ForeignKey(
+        Bureau,
+        verbose_name=_("bureau"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    job_category = models.ForeignKey(
+        JobCategory,
+        verbose_name=_("job category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    years_of_service = models.PositiveSmallIntegerField(
+        _("years of service"), null=True, blank=True, validators=[MaxValueValidator(60)]
+    )
+    tags = ClusterTaggableManager(_("expertise"), through=ProfileTag, blank=True)
+    bio_ja = models.TextField(_("biography (Japanese)"), blank=True)
+    bio_en = models.TextField(_("biography (English)"), blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    interested_in_dispatch = models.BooleanField(
+        _("interested in the overseas graduate-school dispatch programme"), default=False
+    )
+    confirmed_at = models.DateField(_("profile last confirmed"), null=True, blank=True)
+
+    content_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("external_id"),
+                FieldPanel("user"),
+                FieldPanel("name_ja"),
+                FieldPanel("name_en"),
+                FieldPanel("photo"),
+            ],
+            heading=_("Member"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("bureau"),
+                FieldPanel("job_category"),
+                FieldPanel("position"),
+                FieldPanel("years_of_service"),
+            ],
+            heading=_("Organisation"),
+        ),
+        FieldPanel("tags"),
+        FieldPanel("bio_ja"),
+        FieldPanel("bio_en"),
+        InlinePanel("languages", label=_("Languages")),
+        InlinePanel("overseas_experiences", label=_("Overseas experience")),
+        InlinePanel("exchange_records", label=_("Exchange records")),
+        FieldPanel("interested_in_dispatch"),
+        FieldPanel("confirmed_at"),
+    ]
+    promote_panels = [FieldPanel("slug")]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("name_ja"),
+        index.SearchField("name_en"),
+        index.AutocompleteField("name_ja"),
+        index.AutocompleteField("name_en"),
+        index.SearchField("position"),
+        index.SearchField("bio_ja"),
+        index.SearchField("bio_en"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields(
+            "overseas_experiences",
+            [index.SearchField("organisation"), index.SearchField("summary")],
+        ),
+        index.RelatedFields(
+            "exchange_records",
+            [
+                index.SearchField("title"),
+                index.SearchField("technical_field"),
+                index.SearchField("outcome"),
+            ],
+        ),
+        index.FilterField("bureau"),
+        index.FilterField("job_category"),
+    ]
+
+    parent_page_types = ["profiles.ProfileIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def save(self, *args, **kwargs):
+        # The page title is the member's name, so Wagtail's listings and search show it.
+        self.title = self.display_name_ja_first
+        super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        self.title = self.display_name_ja_first
+        super().full_clean(*args, **kwargs)
+
+    @property
+    def display_name_ja_first(self) -> str:
+        return self.name_ja or self.name_en or self.external_id
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active UI language, falling back to the other one."""
+        if (get_language() or "ja").startswith("en"):
+            return self.name_en or self.name_ja or self.external_id
+        return self.display_name_ja_first
+
+    @property
+    def other_name(self) -> str:
+        """The name in the other language, shown under the main one."""
+        other = self.name_ja if self.display_name == self.name_en else self.name_en
+        return "" if other == self.display_name else other
+
+    def can_edit(self, user) -> bool:
+        """Only the member themself (and site administrators) edit a profile from the front end."""
+        return bool(user.is_authenticated and (user.is_superuser or self.user_id == user.pk))
+
+
+class ProfileLanguage(Orderable):
+    """A language the member speaks, with CEFR level and optionally a test score."""
+
+    page = ParentalKey(ProfilePage, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(_("language"), max_length=2, choices=language_choices)
+    level = models.CharField(_("CEFR level"), max_length=2, choices=CEFR_CHOICES)
+    test_name = models.CharField(
+        _("test"), max_length=20, blank=True, choices=LANGUAGE_TEST_CHOICES
+    )
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=1, null=True, blank=True)
+
+    panels = [
+        FieldPanel("language"),
+        FieldPanel("level"),
+        FieldPanel("test_name"),
+        FieldPanel("score"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return f"{self.language_name} {self.level}"
+
+    @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    def clean(self):
+        super().clean()
+        if self.score is not None and not self.test_name:
+            raise ValidationError({"test_name": _("Name the test that gave this score.")})
+        score_range = LANGUAGE_TESTS.get(self.test_name)
+        if score_range and self.score is not None:
+            low, high = score_range
+            if not low <= self.score <= high:
+                raise ValidationError(
+                    {
+                        "score": _("%(test)s scores range from %(low)s to %(high)s.")
+                        % {"test": self.test_name, "low": low, "high": high}
+                    }
+                )
+
+
+class OverseasExperience(Orderable):
+    """Time the member spent working or studying abroad."""
+
+    page = ParentalKey(ProfilePage, on_delete=models.CASCADE, related_name="overseas_experiences")
+    country = CountryField(_("country"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    panels = [
+        FieldPanel("country"),
+        FieldPanel("organisation"),
+        FieldPanel("year"),
+        FieldPanel("summary"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("overseas experience")
+        verbose_name_plural = _("overseas experience")
+
+    def __str__(self) -> str:
+        return f"{countries.name(self.country)} {self.organisation} {self.year or ''}".strip()
+
+
+class ProfileExchangeRecord(Orderable):
+    """An overseas exchange record (件名・技術分類・成果・活用方針) the member took part in."""
+
+    page = ParentalKey(ProfilePage, on_delete=models.CASCADE, related_name="exchange_records")
+    title = models.CharField(_("title"), max_length=300)
+    technical_field = models.CharField(_("technical field"), max_length=200, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    utilisation_plan = models.TextField(_("utilisation plan"), blank=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("technical_field"),
+        FieldPanel("outcome"),
+        FieldPanel("utilisation_plan"),
+        FieldPanel("year"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("exchange record")
+        verbose_name_plural = _("exchange records")
+
+    def __str__(self) -> str:
+        return self.title

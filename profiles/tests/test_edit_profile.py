@@ -1,0 +1,121 @@
+"""Members edit their own profile from the front end; each save is a published revision."""
+
+from taggit.models import Tag
+
+import pytest
+
+from profiles.models import ProfilePage
+
+pytestmark = pytest.mark.django_db
+
+
+def profile_form_data(profile: ProfilePage, **overrides) -> dict:
+    """A complete, valid POST for the edit form, based on what the profile holds now."""
+    data = {
+        "name_ja": profile.name_ja,
+        "name_en": profile.name_en,
+        "bureau": profile.bureau_id or "",
+        "job_category": profile.job_category_id or "",
+        "position": profile.position,
+        "years_of_service": profile.years_of_service or "",
+        "tags": ", ".join(tag.name for tag in profile.tags.all()),
+        "bio_ja": profile.bio_ja,
+        "bio_en": profile.bio_en,
+        "languages-TOTAL_FORMS": "1",
+        "languages-INITIAL_FORMS": "0",
+        "languages-MIN_NUM_FORMS": "0",
+        "languages-MAX_NUM_FORMS": "1000",
+        "languages-0-language": "",
+        "languages-0-level": "",
+        "languages-0-test_name": "",
+        "languages-0-score": "",
+        "overseas_experiences-TOTAL_FORMS": "1",
+        "overseas_experiences-INITIAL_FORMS": "0",
+        "overseas_experiences-MIN_NUM_FORMS": "0",
+        "overseas_experiences-MAX_NUM_FORMS": "1000",
+        "overseas_experiences-0-country": "",
+        "overseas_experiences-0-organisation": "",
+        "overseas_experiences-0-year": "",
+        "overseas_experiences-0-summary": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def edit_url(profile: ProfilePage) -> str:
+    return f"{profile.get_parent().url}me/edit/"
+
+
+def test_saving_publishes_a_new_revision_with_tags_and_children(member_client, member):
+    profile = member.profile
+    data = profile_form_data(
+        profile,
+        tags="橋梁, seismic retrofit",
+        **{
+            "languages-0-language": "en",
+            "languages-0-level": "B2",
+            "languages-0-test_name": "IELTS",
+            "languages-0-score": "6.5",
+            "overseas_experiences-0-country": "NL",
+            "overseas_experiences-0-organisation": "Rijkswaterstaat",
+            "overseas_experiences-0-year": "2019",
+            "overseas_experiences-0-summary": "Delta works study",
+        },
+    )
+
+    response = member_client.post(edit_url(profile), data)
+
+    assert response.status_code == 302
+    profile = ProfilePage.objects.get(pk=profile.pk)
+    assert profile.live and not profile.has_unpublished_changes
+    assert profile.revisions.count() == 1
+    assert sorted(t.name for t in profile.tags.all()) == ["seismic retrofit", "橋梁"]
+    language = profile.languages.get()
+    assert (language.language, language.level, language.test_name) == ("en", "B2", "IELTS")
+    assert profile.overseas_experiences.get().organisation == "Rijkswaterstaat"
+    assert profile.confirmed_at is not None
+
+
+def test_out_of_range_test_score_is_refused_with_a_field_error(member_client, member):
+    profile = member.profile
+    data = profile_form_data(
+        profile,
+        **{
+            "languages-0-language": "en",
+            "languages-0-level": "B2",
+            "languages-0-test_name": "IELTS",
+            "languages-0-score": "12",
+        },
+    )
+
+    response = member_client.post(edit_url(profile), data, HTTP_ACCEPT_LANGUAGE="ja")
+
+    assert response.status_code == 400
+    assert "IELTS のスコアは 0〜9 の範囲です。" in response.content.decode()
+    assert ProfilePage.objects.get(pk=profile.pk).revisions.count() == 0
+
+
+def test_tag_autocomplete_offers_existing_tags(member_client, member, other_member):
+    other_member.profile.tags.add("bridge inspection")
+    other_member.profile.save()
+    Tag.objects.get_or_create(name="water treatment", slug="water-treatment")
+
+    response = member_client.get("/members/tag-autocomplete/", {"q": "brid"})
+
+    assert response.json() == {"tags": ["bridge inspection"]}
+
+
+def test_a_member_without_profile_can_create_one(client, directory):
+    from profiles.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    data = profile_form_data(
+        ProfilePage(name_ja="新人 一郎", name_en="Ichiro Shinjin"), external_id="N00001"
+    )
+
+    response = client.post("/members/me/edit/", data)
+
+    assert response.status_code == 302
+    profile = ProfilePage.objects.get(user=user)
+    assert profile.live and profile.external_id == "N00001"

@@ -1,0 +1,161 @@
+"""Members directory, tag listings, tag autocomplete and front-end profile editing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taggit.models import Tag
+
+from .forms import NewProfileForm, ProfileForm
+from .models import Bureau, JobCategory, ProfileIndexPage, ProfilePage
+
+MEMBERS_PER_PAGE = 24
+
+
+def live_profiles(index_page: ProfileIndexPage):
+    """Published profiles under the directory, with what a member card needs in one query."""
+    return (
+        ProfilePage.objects.child_of(index_page)
+        .live()
+        .select_related("bureau", "job_category", "photo")
+        .prefetch_related("tags")
+        .order_by("name_ja", "pk")
+    )
+
+
+def paginate(request: HttpRequest, items, per_page: int = MEMBERS_PER_PAGE):
+    """The requested page of items; a bad or out-of-range page number gives the nearest page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def directory_context(request: HttpRequest, index_page: ProfileIndexPage) -> dict:
+    """Members filtered by bureau, job category and tag, one page at a time."""
+    members = live_profiles(index_page)
+    bureau_id = _int_or_none(request.GET.get("bureau"))
+    job_category_id = _int_or_none(request.GET.get("job_category"))
+    tag_slug = request.GET.get("tag", "").strip()
+    if bureau_id:
+        members = members.filter(bureau_id=bureau_id)
+    if job_category_id:
+        members = members.filter(job_category_id=job_category_id)
+    if tag_slug:
+        members = members.filter(tags__slug=tag_slug)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "members": paginate(request, members.distinct()),
+        "bureaus": Bureau.objects.all(),
+        "job_categories": JobCategory.objects.all(),
+        "selected_bureau": bureau_id,
+        "selected_job_category": job_category_id,
+        "selected_tag": tag_slug,
+        "filter_query": query.urlencode(),
+    }
+
+
+def tag_listing(request: HttpRequest, index_page: ProfileIndexPage, tag_slug: str) -> HttpResponse:
+    """Every member with one expertise tag."""
+    tag = get_object_or_404(Tag, slug=tag_slug)
+    members = live_profiles(index_page).filter(tags=tag).distinct()
+    return TemplateResponse(
+        request,
+        "profiles/tag_listing.html",
+        {"page": index_page, "tag": tag, "members": paginate(request, members)},
+    )
+
+
+def tag_autocomplete(request: HttpRequest) -> JsonResponse:
+    """Existing tags that contain the typed text, most used first."""
+    term = request.GET.get("q", "").strip()
+    if not term:
+        return JsonResponse({"tags": []})
+    tags = (
+        Tag.objects.filter(name__icontains=term)
+        .annotate(uses=Count("profiles_profiletag_items"))
+        .order_by("-uses", "name")
+        .values_list("name", flat=True)[:10]
+    )
+    return JsonResponse({"tags": list(tags)})
+
+
+@login_required
+def edit_my_profile(request: HttpRequest, index_page: ProfileIndexPage) -> HttpResponse:
+    """The signed-in member's own profile form; the first visit creates the profile."""
+    profile = ProfilePage.objects.filter(user=request.user).first()
+    if profile is None:
+        return _create_profile(request, index_page)
+    return _edit(request, index_page, profile.specific)
+
+
+@login_required
+def edit_profile(request: HttpRequest, index_page: ProfileIndexPage, page_id: int) -> HttpResponse:
+    """Edit a profile by id: allowed for its own member only, 403 for anyone else."""
+    profile = ProfilePage.objects.child_of(index_page).filter(pk=page_id).first()
+    if profile is None:
+        raise Http404
+    if not profile.can_edit(request.user):
+        raise PermissionDenied
+    return _edit(request, index_page, profile)
+
+
+def _edit(request: HttpRequest, index_page: ProfileIndexPage, profile: ProfilePage):
+    if not profile.can_edit(request.user):
+        raise PermissionDenied
+    # Edit the latest revision so a draft saved in the admin is not silently discarded.
+    profile = profile.get_latest_revision_as_object()
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        publish_profile_from_form(form, request.user)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect(profile.url)
+    return _render_form(request, index_page, form, profile)
+
+
+def _create_profile(request: HttpRequest, index_page: ProfileIndexPage):
+    form = NewProfileForm(request.POST or None, request.FILES or None, instance=ProfilePage())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            profile = form.save(commit=False)
+            profile.user = request.user
+            profile.owner = request.user
+            profile.live = False
+            index_page.add_child(instance=profile)
+            publish_profile_from_form(form, request.user, profile)
+        messages.success(request, _("Your profile has been created."))
+        return redirect(profile.url)
+    return _render_form(request, index_page, form, None)
+
+
+def publish_profile_from_form(form: ProfileForm, user, profile: ProfilePage | None = None) -> None:
+    """Save the form as a new revision and publish it, the way the Wagtail editor does."""
+    with transaction.atomic():
+        profile = profile or form.save(commit=False)
+        form.save_photo(profile, user)
+        profile.confirmed_at = timezone.localdate()
+        revision = profile.save_revision(user=user, log_action=True)
+        # The caller has already checked ownership; members hold no Wagtail page permissions.
+        revision.publish(user=user, skip_permission_checks=True)
+
+
+def _render_form(request, index_page, form, profile):
+    return TemplateResponse(
+        request,
+        "profiles/profile_form.html",
+        {"page": index_page, "form": form, "profile": profile},
+        status=400 if request.method == "POST" else 200,
+    )

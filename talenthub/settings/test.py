@@ -1,0 +1,21 @@
+"""Fast, isolated settings for pytest and CI."""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+ALLOWED_SIGNUP_DOMAINS = ["metro.example.jp", "example.jp"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+# Tests never touch a real SQLite file under var/ unless DATABASE_URL says so.
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# Allauth's rate limits would trip in tests that sign in many times from one address.
+ACCOUNT_RATE_LIMITS = False
+# Serve static files straight from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
