@@ -1,13 +1,27 @@
 """Fixtures shared by every test: the page tree and signed-in members."""
 
+from django.core.cache import cache
+
 import pytest
 
 from home.site_structure import ensure_site_structure
+from profiles.reference_data import seed_reference_data
+
+
+@pytest.fixture(autouse=True)
+def isolated_media_and_cache(settings, tmp_path_factory):
+    """Each test gets an empty cache and its own media folder (Wagtail caches renditions)."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
 def directory(db):
     """The members directory under the home page (created like load_demo does)."""
+    # Migrations seed this data, but a transactional (browser) test's flush removes it.
+    seed_reference_data()
     _home, directory = ensure_site_structure()
     return directory
 

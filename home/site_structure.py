@@ -1,8 +1,10 @@
 """Create the page tree the site needs (home page, members directory) if it is missing."""
 
+from django.conf import settings
 from django.db import transaction
 
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from profiles.models import ProfileIndexPage
 
@@ -12,9 +14,12 @@ from .models import HomePage
 @transaction.atomic
 def ensure_site_structure() -> tuple[HomePage, ProfileIndexPage]:
     """The home page as the default site's root, with the members directory under it."""
+    if Collection.get_first_root_node() is None:
+        # Images and documents need a root collection; Wagtail's migration made one.
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _create_root()
         # Wagtail's initial migration leaves a plain "Welcome" page; replace it with ours.
         for welcome in Page.objects.filter(depth=2, content_type__model="page"):
             welcome.delete()
@@ -42,3 +47,11 @@ def ensure_site_structure() -> tuple[HomePage, ProfileIndexPage]:
             instance=ProfileIndexPage(title="メンバー / Members", slug="members")
         )
     return home, directory
+
+
+def _create_root() -> Page:
+    """Wagtail's tree root, for a database emptied after migrating (e.g. by a test flush)."""
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.forms import ClusterForm
+from taggit.forms import TagWidget
 from wagtail.images import get_image_model
 from wagtail.images.fields import WagtailImageField
 
@@ -65,16 +66,23 @@ class ProfileForm(ClusterForm):
             "interested_in_dispatch",
         ]
         formsets = {
-            "languages": {"fields": ["language", "level", "test_name", "score"], "extra": 1},
+            # Rows keep the order they are entered in; no sort-order box for members to fill.
+            "languages": {
+                "fields": ["language", "level", "test_name", "score"],
+                "extra": 1,
+                "can_order": False,
+            },
             "overseas_experiences": {
                 "fields": ["country", "organisation", "year", "summary"],
                 "extra": 1,
+                "can_order": False,
+                "widgets": {"summary": forms.Textarea(attrs={"rows": 2})},
             },
         }
         widgets = {
             "bio_ja": forms.Textarea(attrs={"rows": 6}),
             "bio_en": forms.Textarea(attrs={"rows": 6}),
-            "tags": forms.TextInput(attrs={"data-tag-autocomplete": "", "autocomplete": "off"}),
+            "tags": TagWidget(attrs={"data-tag-autocomplete": "", "autocomplete": "off"}),
         }
 
     def clean(self):

@@ -1,12 +1,12 @@
 """Invitations for imported members: a password-set link instead of a password."""
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 
 

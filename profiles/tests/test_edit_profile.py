@@ -1,6 +1,10 @@
 """Members edit their own profile from the front end; each save is a published revision."""
 
+import html
+import re
+
 from taggit.models import Tag
+from taggit.utils import parse_tags
 
 import pytest
 
@@ -119,3 +123,14 @@ def test_a_member_without_profile_can_create_one(client, directory):
     assert response.status_code == 302
     profile = ProfilePage.objects.get(user=user)
     assert profile.live and profile.external_id == "N00001"
+
+
+def test_form_shows_current_tags_as_comma_separated_text(member_client, member):
+    profile = member.profile
+    profile.tags.add("橋梁", "bridge inspection")
+    profile.save()
+
+    body = member_client.get(edit_url(profile)).content.decode()
+
+    tags_input = re.search(r'<input[^>]*name="tags"[^>]*value="([^"]*)"', body).group(1)
+    assert sorted(parse_tags(html.unescape(tags_input))) == ["bridge inspection", "橋梁"]
