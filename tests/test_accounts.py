@@ -104,3 +104,13 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, db):
     assert [limited in body for body in bodies] == [False, False, False, True]
     # Even the right password is refused while the limit holds.
     assert correct.status_code == 200
+
+
+def test_wagtail_admin_speaks_japanese_to_japanese_users(client, directory):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    body = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    assert '<html lang="ja"' in body
+    assert "ダッシュボード" in body or "ページ" in body
