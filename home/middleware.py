@@ -13,6 +13,8 @@ PUBLIC_PATH_PREFIXES = (
     "/accounts/confirm-email/",
     "/accounts/invitation/",
     "/i18n/",
+    # The API answers 401/403 itself (token or session), rather than redirecting.
+    "/api/",
     "/favicon.ico",
     "/robots.txt",
 )

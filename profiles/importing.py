@@ -607,16 +607,20 @@ def _split_name(name_en: str) -> tuple[str, str]:
 def indexing_deferred_until_the_end(importer: "MemberImporter"):
     """Index the imported profiles in bulk once, instead of three times per row on each save.
 
-    Every page save would otherwise update the search and reference indexes (about half the
-    cost of a row). What was written is indexed at the end even if the import stops early.
+    Every page save would otherwise update the search, reference and matching indexes (about
+    half the cost of a row). What was written is indexed at the end even if the import stops
+    early.
     """
+    from search.sync import deferred_sync, sync_profiles
+
     post_save.disconnect(post_save_signal_handler, sender=ProfilePage)
     try:
-        with disable_reference_index_auto_update():
+        with disable_reference_index_auto_update(), deferred_sync():
             yield
     finally:
         post_save.connect(post_save_signal_handler, sender=ProfilePage)
         reindex_profiles(importer.written_page_ids)
+        sync_profiles(importer.written_page_ids)
 
 
 def reindex_profiles(page_ids: list[int], chunk_size: int = 500) -> None:

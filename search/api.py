@@ -1,0 +1,207 @@
+"""The matching API (/api/v1/): project matching for managers' tools, with an OpenAPI schema."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wagtail.models import APIToken
+
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, SessionAuth
+from pydantic import Field, field_validator, model_validator
+
+from profiles.signal_handlers import MANAGERS_GROUP
+from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
+
+from .backends import match_members_to_project
+from .matching import LanguageRequirement, MatchQuery
+
+MAX_TEXT_LENGTH = 5000
+
+
+class ManagerToken(APIKeyHeader):
+    """`Authorization: Token <key>`, for members of the Managers group."""
+
+    param_name = "Authorization"
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        if not key or not key.startswith("Token "):
+            return None
+        plaintext = key.removeprefix("Token ").strip()
+        if not APIToken.validate_token_format(plaintext):
+            return None
+        token = (
+            APIToken.objects.select_related("user")
+            .filter(key_hash__in=APIToken.candidate_key_hashes(plaintext), revoked_at=None)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            return None
+        user = token.user
+        if not (user.is_superuser or user.groups.filter(name=MANAGERS_GROUP).exists()):
+            raise HttpError(403, _("API tokens are for members of the Managers group."))
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.user = user
+        return user
+
+
+class SignedInSession(SessionAuth):
+    """A signed-in member's browser session (CSRF-checked for unsafe methods)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Anonymous callers get a 401, not a CSRF 403: only check CSRF for a real session.
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = getattr(request, "user", AnonymousUser())
+        return user if user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="Talent Hub API",
+    version="1",
+    urls_namespace="api-v1",
+    docs_url="/docs/",
+    openapi_url="/schema/",
+    auth=[ManagerToken(), SignedInSession()],
+)
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, error: ValidationError):
+    """400 with the offending field named (ninja's default is a 422)."""
+    first = error.errors[0] if error.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("body", "payload")]
+    message = first.get("msg", _("Invalid input."))
+    return api.create_response(
+        request,
+        {"error": message.removeprefix("Value error, "), "field": ".".join(location) or None},
+        status=400,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request, error):
+    return api.create_response(
+        request, {"error": _("Sign in, or send 'Authorization: Token <key>'.")}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    """Every error has the same JSON shape; a body that is not JSON is blamed on `body`."""
+    message = str(error)
+    field = "body" if error.status_code == 400 else None
+    if message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
+    return api.create_response(
+        request, {"error": message, "field": field}, status=error.status_code
+    )
+
+
+class LanguageIn(Schema):
+    language: str = Field(description="ISO 639-1 code, e.g. en")
+    min_level: str = Field(description="Minimum CEFR level, A1–C2")
+
+    @field_validator("language")
+    @classmethod
+    def known_language(cls, value: str) -> str:
+        if value.lower() not in LANGUAGE_NAMES:
+            raise ValueError(_("unknown language code %(code)r") % {"code": value})
+        return value.lower()
+
+    @field_validator("min_level")
+    @classmethod
+    def known_level(cls, value: str) -> str:
+        if value.upper() not in CEFR_LEVELS:
+            raise ValueError(_("unknown CEFR level %(level)r (A1–C2)") % {"level": value})
+        return value.upper()
+
+
+class FiltersIn(Schema):
+    bureau: str | None = None
+    job_category: str | None = None
+
+
+class MatchIn(Schema):
+    text: str = Field("", description="Project title and description, Japanese or English")
+    tags: list[str] = Field(default_factory=list)
+    language: LanguageIn | None = None
+    limit: int = Field(10, description="1–50")
+    filters: FiltersIn = Field(default_factory=FiltersIn)
+
+    @field_validator("text")
+    @classmethod
+    def text_not_too_long(cls, value: str) -> str:
+        if len(value) > MAX_TEXT_LENGTH:
+            raise ValueError(_("text is longer than %(max)s characters") % {"max": MAX_TEXT_LENGTH})
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def tags_are_short(cls, value: list[str]) -> list[str]:
+        if len(value) > 50 or any(len(tag) > 100 for tag in value):
+            raise ValueError(_("at most 50 tags of up to 100 characters"))
+        return [tag.strip() for tag in value if tag.strip()]
+
+    @field_validator("limit")
+    @classmethod
+    def limit_in_range(cls, value: int) -> int:
+        if not 1 <= value <= 50:
+            raise ValueError(_("limit must be between 1 and 50"))
+        return value
+
+    @model_validator(mode="after")
+    def something_to_match(self):
+        if not self.text.strip() and not self.tags:
+            raise ValueError(_("give a text or at least one tag"))
+        return self
+
+
+class MatchResultOut(Schema):
+    external_id: str
+    name: str
+    url: str
+    score: float
+    reasons: list[str]
+
+
+class MatchOut(Schema):
+    results: list[MatchResultOut]
+    backend: str
+    took_ms: int
+    notice: str = ""
+
+
+@api.post("/match/", response=MatchOut, summary="Rank members for a project")
+def match(request, payload: MatchIn):
+    """Members ranked for a project, each with the reasons they matched."""
+    query = MatchQuery(
+        text=payload.text,
+        tags=payload.tags,
+        language=LanguageRequirement(payload.language.language, payload.language.min_level)
+        if payload.language
+        else None,
+        limit=payload.limit,
+        filters={k: v for k, v in payload.filters.dict().items() if v},
+    )
+    response = match_members_to_project(query)
+    return {
+        "results": [
+            {
+                "external_id": r.external_id,
+                "name": r.name,
+                "url": request.build_absolute_uri(r.url) if r.url else "",
+                "score": r.score,
+                "reasons": r.reasons,
+            }
+            for r in response.results
+        ],
+        "backend": response.backend,
+        "took_ms": response.took_ms,
+        "notice": response.notice,
+    }

@@ -1,0 +1,114 @@
+"""What a profile tells us about a member's expertise, in one plain dictionary.
+
+Both matching implementations index this same evidence: the OpenSearch document is built from
+it, and the database implementation scores it directly. Statements of mere interest ("今後は…に
+挑戦したい", "interested in … although has not worked on it") are kept apart from experience,
+and bureau names are removed before looking for concepts (a 下水道局 member may be an electrical
+engineer).
+"""
+
+import re
+from typing import Any
+
+from profiles.vocabularies import cefr_rank
+
+from .glossary import get_glossary
+
+# Where evidence comes from, and how much a mention there counts.
+FIELD_WEIGHTS: dict[str, float] = {
+    "tags": 3.0,
+    "records": 2.0,
+    "bio": 1.5,
+    "experience": 1.2,
+    "aspirations": 0.0,
+}
+EVIDENCE_FIELDS = tuple(FIELD_WEIGHTS)
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+|\n+")
+_ASPIRATION = re.compile(
+    r"したい|してみたい|挑戦|関心を持|関心があ|興味|学びたい|携わりたい|取り組みたい|目指し|志望|"
+    r"今後は|将来は|経験はない|経験はまだ|未経験|まだ経験|希望して|"
+    r"\binterest(ed)? in\b|\bwould (like|love) to\b|\bhop(e|es|ing) to\b|\bkeen to\b|\baspir|"
+    r"\bnot yet\b|\bha(s|ve) not\b|\bhasn't\b|\bhaven't\b|\bno experience\b|\bwants? to\b|"
+    r"\bplans? to (learn|study|work)\b|\beager to\b|\blooking forward\b|\bin the future\b",
+    re.IGNORECASE,
+)
+# Organisation names (建設局, 港湾局港湾経営部, シドニー水道公社, Bureau of Sewerage, DC Water
+# Authority): where someone works or who visits, not what the work is about.
+_ORGANISATION = re.compile(
+    r"[\u30a0-\u30ff\u3400-\u9fff・]{1,12}(?:局|本部|庁|公社|公団|省|機構)"
+    r"(?:[\u30a0-\u30ff\u3400-\u9fff]{1,9}部)?(?:[\u30a0-\u30ff\u3400-\u9fff]{1,9}課)?|"
+    r"\b(?:[A-Z][\w-]* ){0,4}(?:Bureau|Office|Department|Headquarters|Ministry|Agency|Authority)"
+    r" of (?:the )?"
+    r"[A-Z][\w-]*(?:,? (?:and|&|of) [A-Z][\w-]*)*(?: [A-Z][\w-]*)*|"
+    r"\b(?:[A-Z][\w-]* ){1,4}(?:Bureau|Department|Authority|Agency|Corporation|Commission)\b"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+
+
+def is_aspiration(sentence: str) -> bool:
+    """Whether a sentence states an interest or plan rather than experience."""
+    return bool(_ASPIRATION.search(sentence))
+
+
+def without_organisations(text: str) -> str:
+    return _ORGANISATION.sub(" ", text or "")
+
+
+def is_japanese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def build_evidence(page) -> dict[str, Any]:
+    """The evidence dictionary for one ProfilePage (live or not)."""
+    bio_sentences = split_sentences(page.bio_ja) + split_sentences(page.bio_en)
+    experience = [
+        " ".join(filter(None, [item.organisation, item.summary]))
+        for item in page.overseas_experiences.all()
+    ]
+    records = [
+        " ".join(filter(None, [r.title, r.technical_field, r.outcome, r.utilisation_plan]))
+        for r in page.exchange_records.all()
+    ]
+    texts = {
+        "tags": [tag.name for tag in page.tags.all()],
+        "bio": [s for s in bio_sentences if not is_aspiration(s)],
+        "aspirations": [s for s in bio_sentences if is_aspiration(s)],
+        "experience": experience,
+        "records": records,
+    }
+    glossary = get_glossary()
+    concepts: dict[str, dict[str, int]] = {}
+    surfaces: dict[str, dict[str, str]] = {}
+    for field_name, items in texts.items():
+        text = "\n".join(without_organisations(item) for item in items)
+        concepts[field_name] = dict(glossary.concept_counts(text))
+        surfaces[field_name] = glossary.first_surfaces(text)
+    languages = {
+        item.language: {
+            "level": item.level,
+            "rank": cefr_rank(item.level),
+            "test": item.test_name,
+            "score": float(item.score) if item.score is not None else None,
+        }
+        for item in page.languages.all()
+    }
+    return {
+        "external_id": page.external_id,
+        "name_ja": page.name_ja,
+        "name_en": page.name_en,
+        "bureau": page.bureau.name_ja if page.bureau_id else "",
+        "job_category": page.job_category.name_ja if page.job_category_id else "",
+        "position": page.position,
+        "years_of_service": page.years_of_service,
+        "interested_in_dispatch": page.interested_in_dispatch,
+        "overseas_countries": sorted({str(i.country) for i in page.overseas_experiences.all()}),
+        "languages": languages,
+        "texts": texts,
+        "concepts": concepts,
+        "surfaces": surfaces,
+    }

@@ -1,0 +1,57 @@
+"""Plain reasons for a match: which tag, which field, which language level."""
+
+from django.utils.translation import gettext as _
+
+from profiles.vocabularies import language_name
+
+from .matching import LanguageRequirement
+
+MAX_EVIDENCE_REASONS = 4
+
+
+def field_reason(field_name: str, words: str) -> str:
+    templates = {
+        "tags": _("expertise tag “%(words)s”"),
+        "bio": _("biography mentions “%(words)s”"),
+        "records": _("exchange record mentions “%(words)s”"),
+        "experience": _("overseas experience mentions “%(words)s”"),
+        "text": _("profile text mentions “%(words)s”"),
+    }
+    return templates[field_name] % {"words": words}
+
+
+def evidence_reasons(matched: list[tuple[str, str, float]], surfaces: dict) -> list[str]:
+    """Reasons from matched (field, concept, contribution) triples, strongest first.
+
+    `surfaces` holds, per field, the words the member used for each concept, so a reason
+    quotes the member's own words (a Japanese query may match “bridge repair”).
+    """
+    reasons: list[str] = []
+    quoted: dict[str, list[str]] = {}
+    for field_name, concept, _weight in sorted(matched, key=lambda m: -m[2]):
+        words = surfaces.get(field_name, {}).get(concept)
+        already = quoted.setdefault(field_name, [])
+        # "bridge" adds nothing after "bridge seismic retrofit" from the same field.
+        if not words or any(words.lower() in other.lower() for other in already):
+            continue
+        already.append(words)
+        reasons.append(field_reason(field_name, words))
+        if len(reasons) == MAX_EVIDENCE_REASONS:
+            break
+    return reasons
+
+
+def language_reason(languages: dict, requirement: LanguageRequirement | None) -> str | None:
+    if requirement is None:
+        return None
+    entry = languages.get(requirement.language)
+    language = language_name(requirement.language)
+    if not entry:
+        return _("no %(language)s level listed (%(required)s required)") % {
+            "language": language,
+            "required": requirement.min_level,
+        }
+    values = {"language": language, "level": entry["level"], "required": requirement.min_level}
+    if entry.get("rank", 0) >= requirement.min_rank:
+        return _("%(language)s %(level)s meets %(required)s") % values
+    return _("%(language)s %(level)s is below the required %(required)s") % values

@@ -1,0 +1,278 @@
+"""The bilingual engineering glossary: find the concepts a Japanese or English text talks about.
+
+Both matching implementations (OpenSearch and the database) describe members and projects by
+these concepts, so a Japanese query meets an English profile. The glossary is a data file
+(`data/engineering_glossary.txt`); it is re-read when it changes.
+"""
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+GLOSSARY_FILE = Path(__file__).resolve().parent / "data" / "engineering_glossary.txt"
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_ABBREVIATION = re.compile(r"^[A-Z0-9][A-Z0-9&.]{1,5}$")
+_ENGLISH_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, long vowels and dashes unified: the form every text is matched in."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _stem(token: str) -> str:
+    """A deliberately small English stemmer: plurals only (bridges → bridge)."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def english_tokens(text: str) -> str:
+    """Normalised English words joined by spaces; other scripts become a '#' boundary."""
+    tokens = []
+    for token in _ENGLISH_TOKEN.findall(normalise(text).replace("-", " ")):
+        tokens.append(_stem(token) if token[0].isalnum() and token.isascii() else "#")
+    return " " + " ".join(tokens) + " "
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One idea with all the ways staff write it."""
+
+    id: str
+    japanese: tuple[str, ...]
+    english: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+    weight: float = 1.0
+
+    @property
+    def label(self) -> str:
+        """A short bilingual label for reasons: 橋梁 / bridge."""
+        parts = [p for p in (self.japanese[:1] + self.english[:1]) if p]
+        return " / ".join(parts) or self.id
+
+
+@dataclass
+class ConceptMatch:
+    concept: str
+    surface: str
+    start: int
+    end: int
+
+
+@dataclass
+class Glossary:
+    """Concepts and the matchers built from them."""
+
+    concepts: dict[str, Concept]
+    extra_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> "Glossary":
+        concepts: dict[str, Concept] = {}
+        weight = 1.0
+        for raw_line in text.splitlines():
+            line = raw_line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("@weight"):
+                weight = float(line.split()[1])
+                continue
+            concept_id, _sep, forms = line.partition(":")
+            forms, _sep, exclusions = forms.partition("!")
+            japanese, _sep, english = forms.partition("|")
+            concepts[concept_id.strip()] = Concept(
+                id=concept_id.strip(),
+                japanese=_split_forms(japanese),
+                english=_split_forms(english),
+                exclusions=_split_forms(exclusions),
+                weight=weight,
+            )
+        return cls(concepts)
+
+    # --- matchers (built once per glossary) -------------------------------------------------
+
+    @cached_property
+    def _forms(self) -> list[tuple[str, str]]:
+        """(form, concept id) for every form, including forms any script may use."""
+        forms = []
+        for concept in self.concepts.values():
+            for form in concept.japanese + concept.english:
+                forms.append((form, concept.id))
+        return forms
+
+    @cached_property
+    def _substring_forms(self) -> dict[str, set[str]]:
+        """Forms with Japanese characters: matched as substrings of the normalised text."""
+        table: dict[str, set[str]] = {}
+        for form, concept in self._forms:
+            if _CJK.search(form):
+                table.setdefault(normalise(form), set()).add(concept)
+        return table
+
+    @cached_property
+    def _word_forms(self) -> dict[str, set[str]]:
+        """Forms in Latin script: matched as whole words (plurals folded)."""
+        table: dict[str, set[str]] = {}
+        for form, concept in self._forms:
+            if not _CJK.search(form) and not _ABBREVIATION.match(form):
+                table.setdefault(english_tokens(form).strip(), set()).add(concept)
+        return table
+
+    @cached_property
+    def _abbreviations(self) -> dict[str, set[str]]:
+        """Upper-case abbreviations (IT, GIS, ITS), case-sensitive: 'it' and 'its' don't match."""
+        table: dict[str, set[str]] = {}
+        for form, concept in self._forms:
+            if not _CJK.search(form) and _ABBREVIATION.match(form):
+                table.setdefault(unicodedata.normalize("NFKC", form), set()).add(concept)
+        return table
+
+    @staticmethod
+    def _overlapping(alternatives) -> re.Pattern | None:
+        # A lookahead finds a match at every position, so overlapping forms all count.
+        ordered = sorted(alternatives, key=len, reverse=True)
+        if not ordered:
+            return None
+        return re.compile("(?=(" + "|".join(re.escape(form) for form in ordered) + "))")
+
+    @cached_property
+    def _substring_pattern(self):
+        return self._overlapping(self._substring_forms)
+
+    @cached_property
+    def _word_pattern(self):
+        return self._overlapping(f" {form} " for form in self._word_forms)
+
+    @cached_property
+    def _abbreviation_pattern(self):
+        if not self._abbreviations:
+            return None
+        alternatives = "|".join(
+            re.escape(f) for f in sorted(self._abbreviations, key=len, reverse=True)
+        )
+        return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(?![A-Za-z0-9])")
+
+    @cached_property
+    def _prefix_forms(self) -> dict[str, list[str]]:
+        """Shorter forms starting where a longer one does (the lookahead sees only the longest)."""
+        prefixes: dict[str, list[str]] = {}
+        for table in (self._substring_forms, self._word_forms):
+            forms = sorted(table, key=len)
+            for form in forms:
+                prefixes[form] = [
+                    other for other in forms if other != form and form.startswith(other)
+                ]
+        return prefixes
+
+    @cached_property
+    def _exclusion_patterns(self) -> dict[str, list[tuple[str, str]]]:
+        """Per concept, contexts in which its forms do not count (水道 inside 下水道)."""
+        return {
+            concept.id: [(normalise(x), english_tokens(x)) for x in concept.exclusions]
+            for concept in self.concepts.values()
+            if concept.exclusions
+        }
+
+    # --- matching -----------------------------------------------------------------------------
+
+    def matches(self, text: str) -> list[ConceptMatch]:
+        """Every concept occurrence in a text, with the words that matched."""
+        if not text:
+            return []
+        found: list[ConceptMatch] = []
+        plain = normalise(text)
+        self._collect(plain, self._substring_pattern, self._substring_forms, found, stream="plain")
+        words = english_tokens(text)
+        self._collect(words, self._word_pattern, self._word_forms, found, stream="words")
+        if self._abbreviation_pattern is not None:
+            for match in self._abbreviation_pattern.finditer(unicodedata.normalize("NFKC", text)):
+                for concept in self._abbreviations[match.group(1)]:
+                    found.append(ConceptMatch(concept, match.group(1), match.start(), match.end()))
+        return self._without_excluded(found, plain, words)
+
+    def _collect(self, text, pattern, table, found, stream):
+        if pattern is None:
+            return
+        for match in pattern.finditer(text):
+            form = match.group(1).strip() if stream == "words" else match.group(1)
+            start = match.start(1)
+            for candidate in (form, *self._prefix_forms.get(form, [])):
+                for concept in table.get(candidate, ()):
+                    found.append(
+                        ConceptMatch(
+                            concept, f"{stream}:{candidate}", start, start + len(candidate) + 1
+                        )
+                    )
+
+    def _without_excluded(self, found, plain, words):
+        kept = []
+        for match in found:
+            exclusions = self._exclusion_patterns.get(match.concept)
+            if exclusions and self._inside_exclusion(match, exclusions, plain, words):
+                continue
+            kept.append(match)
+        return _one_per_mention(kept)
+
+    @staticmethod
+    def _inside_exclusion(match, exclusions, plain, words) -> bool:
+        stream_text = words if " " in match.surface or match.surface.isascii() else plain
+        for plain_form, word_form in exclusions:
+            needle = word_form.strip() if stream_text is words else plain_form
+            if not needle:
+                continue
+            start = stream_text.find(needle)
+            while start != -1:
+                if start <= match.start and match.start < start + len(needle):
+                    return True
+                start = stream_text.find(needle, start + 1)
+        return False
+
+    def concept_counts(self, text: str) -> Counter:
+        """How often each concept is mentioned in a text."""
+        return Counter(match.concept for match in self.matches(text))
+
+    def first_surfaces(self, text: str) -> dict[str, str]:
+        """For each concept, the words the text used for it first (for explanations)."""
+        surfaces: dict[str, str] = {}
+        for match in self.matches(text):
+            surfaces.setdefault(match.concept, match.surface)
+        return surfaces
+
+
+def _one_per_mention(found: list[ConceptMatch]) -> list[ConceptMatch]:
+    """Overlapping matches of one concept (下水道管 and 管きょ in 下水道管きょ) are one mention."""
+    mentions: list[ConceptMatch] = []
+    last_end: dict[tuple[str, str], int] = {}
+    for match in sorted(found, key=lambda m: (m.surface.split(":", 1)[0], m.start, -m.end)):
+        stream = match.surface.split(":", 1)[0] if ":" in match.surface else "abbr"
+        key = (match.concept, stream)
+        if key in last_end and match.start < last_end[key]:
+            last_end[key] = max(last_end[key], match.end)
+            continue
+        last_end[key] = match.end
+        match.surface = match.surface.split(":", 1)[-1]
+        mentions.append(match)
+    return mentions
+
+
+def _split_forms(text: str) -> tuple[str, ...]:
+    return tuple(form.strip() for form in text.split(",") if form.strip())
+
+
+_cache: dict[str, object] = {"mtime": None, "glossary": None}
+
+
+def get_glossary() -> Glossary:
+    """The glossary from the data file, re-read whenever the file changes."""
+    mtime = GLOSSARY_FILE.stat().st_mtime
+    if _cache["mtime"] != mtime:
+        _cache["glossary"] = Glossary.parse(GLOSSARY_FILE.read_text(encoding="utf-8"))
+        _cache["mtime"] = mtime
+    return _cache["glossary"]  # type: ignore[return-value]

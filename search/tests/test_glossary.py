@@ -1,0 +1,69 @@
+"""The glossary finds the same concept in Japanese and English, and nothing where it shouldn't."""
+
+import pytest
+
+from search import glossary as glossary_module
+from search.glossary import Glossary, get_glossary
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("下水道管きょ更生工事を担当", "sewer_rehab"),
+        ("Has worked on sewer rehabilitation", "sewer_rehab"),
+        ("橋梁の耐震補強", "bridge_seismic"),
+        ("seismic retrofit of bridges", "bridge_seismic"),
+        ("SCADAの更新", "scada"),
+        ("監視制御システムの更新", "scada"),
+        ("Intelligent Transport Systems", "its_traffic"),
+        ("高度道路交通システム", "its_traffic"),
+        ("water mains", "water_pipe"),
+    ],
+)
+def test_concepts_are_found_in_either_language(text, concept):
+    assert concept in get_glossary().concept_counts(text)
+
+
+def test_water_supply_is_not_found_inside_sewerage():
+    counts = get_glossary().concept_counts("下水道の計画を担当")
+
+    assert "sewerage" in counts
+    assert "water_supply" not in counts
+
+
+def test_short_abbreviations_are_case_sensitive():
+    counts = get_glossary().concept_counts("Its budget and it plan")
+
+    assert "its_traffic" not in counts
+    assert "ict" not in counts
+    assert "its_traffic" in get_glossary().concept_counts("ITS deployment")
+
+
+def test_one_mention_counts_once():
+    counts = get_glossary().concept_counts("下水道管きょ更生")
+
+    assert counts["sewer_pipe"] == 1
+
+
+def test_glossary_file_is_reread_when_it_changes(tmp_path, monkeypatch):
+    path = tmp_path / "glossary.txt"
+    path.write_text("bridge: 橋梁 | bridge\n", encoding="utf-8")
+    monkeypatch.setattr(glossary_module, "GLOSSARY_FILE", path)
+    monkeypatch.setitem(glossary_module._cache, "mtime", None)
+    assert "kaizen" not in get_glossary().concepts
+
+    path.write_text("bridge: 橋梁 | bridge\nkaizen: 改善 | kaizen\n", encoding="utf-8")
+    import os
+
+    os.utime(path, (1, 1))
+
+    assert "kaizen" in get_glossary().concept_counts("カイゼン活動と改善")
+
+
+def test_exclusions_and_weights_are_parsed():
+    glossary = Glossary.parse("@weight 0.5\nwater: 水道 | water supply ! 下水道\n")
+
+    concept = glossary.concepts["water"]
+    assert concept.weight == 0.5
+    assert concept.exclusions == ("下水道",)
+    assert glossary.concept_counts("下水道と水道") == {"water": 1}

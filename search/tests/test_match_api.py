@@ -1,0 +1,231 @@
+"""POST /api/v1/match/: authentication, validation, ranking, reasons and the database backend."""
+
+import json
+
+from django.contrib.auth.models import Group
+
+from wagtail.models import APIToken
+
+import pytest
+
+from profiles.models import ProfilePage
+from profiles.tests.factories import UserFactory
+from profiles.tests.test_import_members import member_row, write_jsonl
+from search.database_matching import reset_index
+from search.models import MemberEvidence
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    reset_index()
+    yield
+    reset_index()
+
+
+@pytest.fixture
+def members(directory, tmp_path):
+    """Three members: an English-writing bridge expert, a Japanese sewer expert, a planner."""
+    from profiles.importing import import_members
+
+    rows = [
+        member_row(
+            "A00001",
+            "bridge.expert@example.jp",
+            name_ja="橋本 一郎",
+            name_en="Ichiro Hashimoto",
+            bureau="建設局",
+            expertise=["bridge seismic retrofit"],
+            exchange_records=[],
+            bio_ja="",
+            bio_en="Designed seismic retrofits of steel bridges for ten years.",
+            languages=[{"language": "en", "level": "C1"}],
+            overseas_experience=[],
+        ),
+        member_row(
+            "A00002",
+            "sewer.expert@example.jp",
+            name_ja="下田 二郎",
+            name_en="Jiro Shimoda",
+            bureau="下水道局",
+            expertise=["管きょ更生"],
+            exchange_records=[],
+            bio_ja="下水道管きょの更生工事を長年担当。",
+            bio_en="",
+            languages=[{"language": "en", "level": "A2"}],
+            overseas_experience=[],
+        ),
+        member_row(
+            "A00003",
+            "bridge.junior@example.jp",
+            name_ja="橋田 三郎",
+            name_en="Saburo Hashida",
+            bureau="建設局",
+            expertise=["橋梁の耐震化"],
+            exchange_records=[],
+            bio_en="",
+            bio_ja="橋梁の耐震補強を担当。",
+            languages=[{"language": "en", "level": "B1"}],
+            overseas_experience=[],
+        ),
+    ]
+    import_members(write_jsonl(tmp_path / "m.jsonl", rows), directory)
+
+
+def post(client, body, **headers):
+    payload = body if isinstance(body, str) else json.dumps(body)
+    return client.post("/api/v1/match/", data=payload, content_type="application/json", **headers)
+
+
+def manager_token() -> str:
+    manager = UserFactory()
+    manager.groups.add(Group.objects.get(name="Managers"))
+    return APIToken.create_token(user=manager, name="test")[1]
+
+
+def test_anonymous_caller_gets_401(client, members):
+    response = post(client, {"text": "bridge"})
+
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+
+def test_token_of_a_non_manager_gets_403(client, members):
+    _token, key = APIToken.create_token(user=UserFactory(), name="x")
+
+    response = post(client, {"text": "bridge"}, HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert response.status_code == 403
+
+
+def test_unknown_token_gets_401(client, members):
+    response = post(client, {"text": "bridge"}, HTTP_AUTHORIZATION="Token wagtail_nonsense")
+
+    assert response.status_code == 401
+
+
+def test_japanese_query_finds_member_who_wrote_english(client, members):
+    response = post(
+        client,
+        {"text": "橋梁の耐震補強の専門家", "limit": 5},
+        HTTP_AUTHORIZATION=f"Token {manager_token()}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["backend"] == "database"
+    assert isinstance(body["took_ms"], int)
+    ids = [r["external_id"] for r in body["results"]]
+    assert set(ids[:2]) == {"A00001", "A00003"} and "A00002" not in ids
+    first = body["results"][0]
+    assert first["url"].startswith("http://testserver/members/")
+    assert first["reasons"] and all(isinstance(r, str) for r in first["reasons"])
+    assert any("bridge seismic retrofit" in r or "橋梁の耐震" in r for r in first["reasons"])
+
+
+def test_english_query_finds_member_who_wrote_japanese(client, members):
+    response = post(
+        client,
+        {"text": "sewer pipe rehabilitation", "tags": []},
+        HTTP_AUTHORIZATION=f"Token {manager_token()}",
+    )
+
+    assert response.json()["results"][0]["external_id"] == "A00002"
+
+
+def test_language_requirement_ranks_members_who_meet_it_first(client, members):
+    token = manager_token()
+    without = post(client, {"text": "橋梁の耐震補強"}, HTTP_AUTHORIZATION=f"Token {token}").json()
+    with_requirement = post(
+        client,
+        {"text": "橋梁の耐震補強", "language": {"language": "en", "min_level": "C1"}},
+        HTTP_AUTHORIZATION=f"Token {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+
+    assert with_requirement["results"][0]["external_id"] == "A00001"
+    assert any("C1 meets C1" in r for r in with_requirement["results"][0]["reasons"])
+    junior = next(r for r in with_requirement["results"] if r["external_id"] == "A00003")
+    assert any("below the required C1" in r for r in junior["reasons"])
+    assert len(without["results"]) == len(with_requirement["results"])
+
+
+def test_filters_restrict_by_bureau(client, members):
+    response = post(
+        client,
+        {"text": "橋梁", "filters": {"bureau": "下水道局"}},
+        HTTP_AUTHORIZATION=f"Token {manager_token()}",
+    )
+
+    assert response.json()["results"] == []
+
+
+def test_signed_in_member_may_use_the_api_with_csrf(client, member, members):
+    client.force_login(member)
+
+    response = post(client, {"text": "bridge"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "", "tags": []}, None),
+        ({"text": "bridge", "limit": 0}, "limit"),
+        ({"text": "bridge", "limit": 51}, "limit"),
+        (
+            {"text": "bridge", "language": {"language": "xx", "min_level": "B2"}},
+            "language.language",
+        ),
+        (
+            {"text": "bridge", "language": {"language": "en", "min_level": "B3"}},
+            "language.min_level",
+        ),
+        ({"text": "x" * 5001}, "text"),
+        ({"text": "bridge", "limit": "ten"}, "limit"),
+        ('{"text": "bridge"', "body"),
+        ("[1, 2]", None),
+    ],
+)
+def test_bad_input_gets_400_naming_the_field(client, members, body, field):
+    response = post(client, body, HTTP_AUTHORIZATION=f"Token {manager_token()}")
+
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["error"]
+    if field:
+        assert payload["field"] == field
+
+
+def test_openapi_schema_is_served(client, member):
+    client.force_login(member)
+
+    schema = client.get("/api/v1/schema/").json()
+
+    assert "/api/v1/match/" in schema["paths"]
+
+
+def test_publishing_unpublishing_and_deleting_keep_evidence_in_step(
+    members, django_capture_on_commit_callbacks
+):
+    page = ProfilePage.objects.get(external_id="A00002")
+    assert MemberEvidence.objects.filter(profile=page).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.bio_ja = "ITS の計画を担当。"
+        page.save_revision().publish()
+    assert "its_traffic" in MemberEvidence.objects.get(profile=page).data["concepts"]["bio"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert not MemberEvidence.objects.filter(profile=page).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    assert MemberEvidence.objects.filter(profile=page).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert not MemberEvidence.objects.filter(external_id="A00002").exists()
