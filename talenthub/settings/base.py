@@ -222,7 +222,7 @@ SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "1"))
 if SEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.opensearch2",
+            "BACKEND": "wagtail.search.backends.opensearch3",
             "URLS": [SEARCH_URL],
             "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}_wagtail_",
             "TIMEOUT": SEARCH_TIMEOUT_SECONDS,

@@ -1,0 +1,245 @@
+"""The one place that talks to OpenSearch (or Elasticsearch) for member matching.
+
+Requests go through opensearch-py with short timeouts; bodies come from search.documents and
+search.queries. The index is reached through an alias, so a rebuild fills a new index and
+swaps the alias while searches keep answering.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import F
+
+from opensearchpy import OpenSearch, helpers
+
+from .documents import document_from_evidence, index_body
+from .explanations import evidence_reasons, field_reason, language_reason
+from .matching import (
+    MatchQuery,
+    MatchResult,
+    analyse_query,
+    meets_language,
+    order_by_language_tier,
+)
+from .models import MemberEvidence
+from .queries import build_match_search
+
+logger = logging.getLogger(__name__)
+
+# After a failure the engine is left alone for a while, so each request does not wait for
+# another timeout before falling back to the database.
+RETRY_AFTER_SECONDS = 30
+# Searches use SEARCH_TIMEOUT_SECONDS (1 s); a profile save waits at most SYNC_TIMEOUT for the
+# engine; rebuilds and index creation may take longer.
+SYNC_TIMEOUT = 3
+ADMIN_TIMEOUT = 60
+_engine_down_until = {"time": 0.0}
+
+
+class EngineUnavailable(Exception):
+    """The engine failed recently and is being given time to recover."""
+
+
+class OpenSearchMemberIndex:
+    """The member index behind an alias, and matching against it."""
+
+    def __init__(self, client: OpenSearch, prefix: str):
+        self.client = client
+        self.alias = f"{prefix}_members"
+
+    @classmethod
+    def from_settings(cls) -> "OpenSearchMemberIndex":
+        client = OpenSearch(
+            hosts=[settings.SEARCH_URL],
+            timeout=settings.SEARCH_TIMEOUT_SECONDS,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+        return cls(client, settings.SEARCH_INDEX_PREFIX)
+
+    # --- availability -------------------------------------------------------------------
+
+    def _call(self, operation: Callable):
+        if time.monotonic() < _engine_down_until["time"]:
+            raise EngineUnavailable("OpenSearch failed recently; not retrying yet")
+        try:
+            return operation()
+        except Exception:
+            _engine_down_until["time"] = time.monotonic() + RETRY_AFTER_SECONDS
+            raise
+
+    @staticmethod
+    def reset_availability() -> None:
+        _engine_down_until["time"] = 0.0
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def ensure_index(self) -> None:
+        """Create the first concrete index and alias when there is none yet."""
+        if not self._call(lambda: self.client.indices.exists_alias(name=self.alias)):
+            name = self._new_index_name()
+            self.client.indices.create(index=name, body=index_body(), request_timeout=ADMIN_TIMEOUT)
+            self.client.indices.put_alias(
+                index=name, name=self.alias, request_timeout=ADMIN_TIMEOUT
+            )
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}_{time.strftime('%Y%m%d%H%M%S')}_{time.monotonic_ns() % 10_000}"
+
+    def sync(self, page_ids: list[int]) -> None:
+        """Index the given profiles' evidence (and drop the ones without any), plus any rows a
+        previous failure left behind."""
+        self.ensure_index()
+        stale = MemberEvidence.objects.filter(engine_version__lt=F("version")).values_list(
+            "profile_id", flat=True
+        )[:500]
+        wanted = set(page_ids) | set(stale)
+        rows = {
+            row.profile_id: row
+            for row in MemberEvidence.objects.filter(profile_id__in=wanted).select_related(
+                "profile"
+            )
+        }
+        actions = []
+        for page_id in wanted:
+            row = rows.get(page_id)
+            if row is None:
+                actions.append({"_op_type": "delete", "_index": self.alias, "_id": str(page_id)})
+            else:
+                actions.append(self._index_action(self.alias, row))
+        self._call(
+            lambda: helpers.bulk(
+                self.client,
+                actions,
+                raise_on_error=False,
+                refresh="wait_for",
+                request_timeout=SYNC_TIMEOUT,
+            )
+        )
+        for row in rows.values():
+            MemberEvidence.objects.filter(pk=row.pk, version=row.version).update(
+                engine_version=row.version
+            )
+
+    @staticmethod
+    def _index_action(index: str, row: MemberEvidence) -> dict:
+        return {
+            "_op_type": "index",
+            "_index": index,
+            "_id": str(row.profile_id),
+            "_source": document_from_evidence(row.profile_id, row.profile.url or "", row.data),
+        }
+
+    def rebuild(self, progress: Callable[[int], None] | None = None, chunk_size: int = 500) -> str:
+        """Fill a new index from every evidence row, then point the alias at it."""
+        name = self._new_index_name()
+        self._call(
+            lambda: self.client.indices.create(
+                index=name, body=index_body(), request_timeout=ADMIN_TIMEOUT
+            )
+        )
+        try:
+            self._fill(name, progress, chunk_size)
+        except Exception:
+            # A half-built index must not linger; the alias still points at the old one.
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        self._point_alias_at(name)
+        MemberEvidence.objects.update(engine_version=F("version"))
+        return name
+
+    def _fill(self, name: str, progress, chunk_size: int) -> None:
+        batch: list[MemberEvidence] = []
+        rows = MemberEvidence.objects.select_related("profile").order_by("pk")
+        for row in rows.iterator(chunk_size=chunk_size):
+            batch.append(row)
+            if len(batch) == chunk_size:
+                self._load(name, batch, progress)
+                batch = []
+        self._load(name, batch, progress)
+        self.client.indices.refresh(index=name, request_timeout=ADMIN_TIMEOUT)
+
+    def _point_alias_at(self, name: str) -> None:
+        """Swap the alias in one atomic update, then drop the indexes it left."""
+        old = [index for index in self._indexes_behind_alias() if index != name]
+        actions = [{"add": {"index": name, "alias": self.alias}}]
+        actions += [{"remove": {"index": index, "alias": self.alias}} for index in old]
+        self.client.indices.update_aliases(body={"actions": actions}, request_timeout=ADMIN_TIMEOUT)
+        for index in old:
+            self.client.indices.delete(index=index, request_timeout=ADMIN_TIMEOUT)
+
+    def _load(self, index: str, rows: list[MemberEvidence], progress) -> None:
+        if not rows:
+            return
+        helpers.bulk(
+            self.client,
+            [self._index_action(index, row) for row in rows],
+            request_timeout=ADMIN_TIMEOUT,
+        )
+        if progress:
+            progress(len(rows))
+
+    # --- matching --------------------------------------------------------------------------
+
+    def match(self, query: MatchQuery) -> list[MatchResult]:
+        analysed = analyse_query(query)
+        search = build_match_search(analysed, query)
+        response = self._call(
+            lambda: self.client.search(
+                index=self.alias,
+                body=search.to_dict(),
+                params={"include_named_queries_score": "true"},
+            )
+        )
+        results = [self._result(hit, query) for hit in response["hits"]["hits"]]
+        return order_by_language_tier(results)[: query.limit]
+
+    @staticmethod
+    def _result(hit: dict, query: MatchQuery) -> MatchResult:
+        source = hit["_source"]
+        matched = []
+        named = hit.get("matched_queries") or {}
+        if isinstance(named, list):  # engines without named-query scores
+            named = dict.fromkeys(named, 1.0)
+        for name, score in named.items():
+            if "|" in name:
+                field_name, concept = name.split("|", 1)
+                matched.append((field_name, concept, score))
+        reasons = evidence_reasons(matched, source.get("surfaces", {}))
+        if not reasons:
+            reasons = _highlight_reasons(hit.get("highlight", {}))
+        language = language_reason(source.get("languages", {}), query.language)
+        if language:
+            reasons.append(language)
+        return MatchResult(
+            external_id=source["external_id"],
+            name=source.get("name_ja") or source.get("name_en") or source["external_id"],
+            url=source.get("url", ""),
+            score=round(hit["_score"], 4),
+            reasons=reasons,
+            meets_language=meets_language(source.get("languages", {}), query.language),
+        )
+
+    def _indexes_behind_alias(self) -> list[str]:
+        if not self.client.indices.exists_alias(name=self.alias):
+            return []
+        return list(self.client.indices.get_alias(name=self.alias))
+
+    def delete_all(self) -> None:
+        """Remove the alias and its indexes (tests)."""
+        for index in self._indexes_behind_alias():
+            self.client.indices.delete(index=index, request_timeout=ADMIN_TIMEOUT)
+
+
+def _highlight_reasons(highlight: dict) -> list[str]:
+    """Reasons from the engine's highlights: the words of the profile that matched."""
+    reasons = []
+    for fragments in highlight.values():
+        words = []
+        for fragment in fragments:
+            words += [part.split("\u0002")[0] for part in fragment.split("\u0001")[1:]]
+        if words:
+            reasons.append(field_reason("text", ", ".join(dict.fromkeys(words))))
+    return reasons[:2]

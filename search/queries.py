@@ -1,0 +1,90 @@
+"""Member-index queries, built with elasticsearch-dsl from an analysed project."""
+
+import re
+
+from elasticsearch_dsl import Q, Search
+
+from .documents import SEARCHED_FIELDS
+from .evidence import FIELD_WEIGHTS
+from .matching import AnalysedQuery, MatchQuery
+
+# Words the glossary does not know still count, for much less (as in the database matcher).
+TEXT_BOOST = 0.25
+NEGATED_CONCEPT_FACTOR = 0.5
+CANDIDATES = 50
+
+_CJK_SEGMENT = re.compile(r"[^\x00-\x7f]+")
+
+
+def split_by_script(text: str) -> tuple[str, str]:
+    """(Japanese part, English part) of a mixed text, for the analyser of each language."""
+    japanese = " ".join(_CJK_SEGMENT.findall(text))
+    english = _CJK_SEGMENT.sub(" ", text)
+    return japanese.strip(), english.strip()
+
+
+def concept_clause_name(field_name: str, concept: str) -> str:
+    return f"{field_name}|{concept}"
+
+
+def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
+    """A bool query: one named clause per (concept, evidence field), plus the plain words."""
+    should = []
+    for concept, weight in analysed.positive.items():
+        for field_name in SEARCHED_FIELDS:
+            should.append(
+                Q(
+                    "term",
+                    **{
+                        f"concepts_{field_name}": {
+                            "value": concept,
+                            "boost": round(weight * FIELD_WEIGHTS[field_name], 4),
+                            "_name": concept_clause_name(field_name, concept),
+                        }
+                    },
+                )
+            )
+    japanese, english = split_by_script(analysed.text)
+    if japanese:
+        should.append(_words(japanese, "ja"))
+    if english:
+        should.append(_words(english, "en"))
+    query_clause = Q("bool", should=should, minimum_should_match=1)
+    negated = [c for c, w in analysed.concepts.items() if w < 0]
+    if negated:
+        query_clause = Q(
+            "boosting",
+            positive=query_clause,
+            negative=Q(
+                "bool",
+                should=[
+                    Q("term", **{f"concepts_{field_name}": concept})
+                    for concept in negated
+                    for field_name in SEARCHED_FIELDS
+                ],
+            ),
+            negative_boost=NEGATED_CONCEPT_FACTOR,
+        )
+    filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
+    search = Search().query(Q("bool", must=[query_clause], filter=filters))
+    search = search.extra(size=max(query.limit * 5, CANDIDATES), track_total_hits=False)
+    search = search.source(["external_id", "name_ja", "name_en", "url", "languages", "surfaces"])
+    return search.highlight(
+        *[f"{f}_{lang}" for f in SEARCHED_FIELDS for lang in ("ja", "en")],
+        fragment_size=60,
+        number_of_fragments=1,
+        pre_tags=["\u0001"],
+        post_tags=["\u0002"],
+    )
+
+
+def _words(text: str, language: str):
+    fields = [f"{name}_{language}^{FIELD_WEIGHTS[name]}" for name in SEARCHED_FIELDS]
+    return Q(
+        "multi_match",
+        query=text,
+        fields=fields,
+        type="most_fields",
+        boost=TEXT_BOOST,
+        _name=f"text_{language}",
+    )

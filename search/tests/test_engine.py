@@ -1,0 +1,141 @@
+"""Matching on the real OpenSearch node: sync, rebuild with alias swap, fallback, quality."""
+
+import json
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from wagtail.models import APIToken
+
+import pytest
+
+from profiles.models import ProfilePage
+from profiles.tests.factories import UserFactory
+from search.database_matching import reset_index
+from search.engine import OpenSearchMemberIndex
+from search.matching import MatchQuery
+from search.tests.eval_kit import BASELINE_NDCG, EVAL_DIR, evaluate_api
+from search.tests.test_match_api import members, post  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.engine, pytest.mark.django_db]
+
+
+@pytest.fixture
+def token():
+    manager = UserFactory()
+    manager.groups.add(Group.objects.get(name="Managers"))
+    return APIToken.create_token(user=manager, name="engine")[1]
+
+
+@pytest.fixture
+def indexed_members(engine, members):  # noqa: F811
+    call_command("rebuild_match_index")
+    return engine
+
+
+def test_engine_answers_with_reasons_across_languages(client, indexed_members, token):
+    response = post(
+        client,
+        {"text": "橋梁の耐震補強", "language": {"language": "en", "min_level": "C1"}},
+        HTTP_AUTHORIZATION=f"Token {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    body = response.json()
+    assert body["backend"] == "opensearch"
+    assert body["results"][0]["external_id"] == "A00001"  # wrote English only, meets C1
+    reasons = body["results"][0]["reasons"]
+    assert any("bridge seismic retrofit" in r for r in reasons)
+    assert any("meets C1" in r for r in reasons)
+    assert "A00002" not in [r["external_id"] for r in body["results"]]
+
+
+def test_publishing_unpublishing_and_deleting_reach_the_engine(
+    indexed_members, django_capture_on_commit_callbacks
+):
+    page = ProfilePage.objects.get(external_id="A00002")
+    query = MatchQuery(text="intelligent transport systems")
+    assert indexed_members.match(query) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.bio_en = "Planned the ITS deployment for the ring road."
+        page.save_revision().publish()
+    assert [r.external_id for r in indexed_members.match(query)] == ["A00002"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert indexed_members.match(query) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+    assert [r.external_id for r in indexed_members.match(query)] == ["A00002"]
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()
+    assert indexed_members.match(query) == []
+
+
+def test_rebuild_swaps_the_alias_to_a_new_index(indexed_members):
+    first = indexed_members._indexes_behind_alias()
+
+    call_command("rebuild_match_index")
+
+    second = indexed_members._indexes_behind_alias()
+    assert len(first) == len(second) == 1 and first != second
+    assert not indexed_members.client.indices.exists(index=first[0])
+    assert indexed_members.match(MatchQuery(text="sewer rehabilitation"))[0].external_id == "A00002"
+
+
+def test_unreachable_engine_falls_back_to_the_database(client, settings, members, token):  # noqa: F811
+    # Given a SEARCH_URL where nothing listens
+    settings.SEARCH_URL = "http://127.0.0.1:9"
+    OpenSearchMemberIndex.reset_availability()
+    reset_index()
+
+    response = post(client, {"text": "橋梁の耐震補強"}, HTTP_AUTHORIZATION=f"Token {token}")
+
+    # Then the answer still comes, from the database, with a notice
+    body = response.json()
+    assert response.status_code == 200
+    assert body["backend"] == "database"
+    assert body["notice"]
+    assert body["results"][0]["external_id"] in {"A00001", "A00003"}
+    OpenSearchMemberIndex.reset_availability()
+
+
+def test_missed_updates_are_sent_with_the_next_change(indexed_members, settings):
+    from search.models import MemberEvidence
+    from search.sync import sync_profiles
+
+    # An update made while the engine was unreachable is stored but not indexed.
+    engine_url = settings.SEARCH_URL
+    settings.SEARCH_URL = "http://127.0.0.1:9"
+    page = ProfilePage.objects.get(external_id="A00003")
+    page.bio_ja = "水素エネルギーの導入を担当。"
+    page.save_revision().publish()
+    sync_profiles([page.pk])
+    row = MemberEvidence.objects.get(profile=page)
+    assert row.engine_version < row.version
+
+    # When the engine is back and another profile changes, the missed one goes too.
+    OpenSearchMemberIndex.reset_availability()
+    settings.SEARCH_URL = engine_url
+    sync_profiles([ProfilePage.objects.get(external_id="A00001").pk])
+
+    row.refresh_from_db()
+    assert row.engine_version == row.version
+    hits = indexed_members.match(MatchQuery(text="hydrogen energy"))
+    assert [r.external_id for r in hits] == ["A00003"]
+
+
+def test_public_set_quality_on_opensearch(client, engine, directory, token):
+    from profiles.importing import import_members
+
+    import_members(EVAL_DIR / "members.jsonl", directory)
+    call_command("rebuild_match_index")
+
+    report = evaluate_api(client, HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert report["overall"]["ndcg@10"] >= 0.80, report["overall"]
+    assert report["by_query_lang"]["ja"]["ndcg@10"] >= 0.75, report["by_query_lang"]
+    assert report["overall"]["ndcg@10"] > BASELINE_NDCG
+    assert json.dumps(report["overall"])

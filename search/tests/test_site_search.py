@@ -1,0 +1,48 @@
+"""Site search: Wagtail's database backend by default, its OpenSearch backend with SEARCH_URL."""
+
+from django.core.management import call_command
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_site_search_finds_profiles_on_the_database_backend(member_client, member):
+    response = member_client.get("/search/", {"query": "Yamada"})
+
+    assert response.status_code == 200
+    assert member.profile.title in response.content.decode()
+
+
+def test_empty_query_shows_no_results(member_client):
+    response = member_client.get("/search/", {"query": ""})
+
+    assert response.status_code == 200
+    assert "search-results" not in response.content.decode()
+
+
+@pytest.mark.engine
+def test_site_search_uses_opensearch_when_configured(member_client, member, engine, settings):
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch3",
+            "URLS": [settings.SEARCH_URL],
+            "INDEX_PREFIX": f"{settings.SEARCH_INDEX_PREFIX}_wagtail_",
+            "TIMEOUT": 10,
+        }
+    }
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    call_command("update_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    try:
+        response = member_client.get("/search/", {"query": "bridge maintenance"})
+        japanese = member_client.get("/search/", {"query": "橋梁"})
+
+        assert type(backend).__module__.startswith("modelsearch.backends.opensearch3")
+        assert member.profile.title in response.content.decode()
+        assert member.profile.title in japanese.content.decode()
+    finally:
+        wagtail_indexes = f"{settings.SEARCH_INDEX_PREFIX}_wagtail_*"
+        for index in engine.client.indices.get(index=wagtail_indexes):
+            engine.client.indices.delete(index=index)
