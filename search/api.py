@@ -16,6 +16,7 @@ from profiles.signal_handlers import MANAGERS_GROUP
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 
 from .backends import match_members_to_project
+from .experts import ExpertSearch, search_experts
 from .matching import LanguageRequirement, MatchQuery
 
 MAX_TEXT_LENGTH = 5000
@@ -95,9 +96,10 @@ def not_signed_in(request, error):
 def http_error(request, error: HttpError):
     """Every error has the same JSON shape; a body that is not JSON is blamed on `body`."""
     message = str(error)
-    field = "body" if error.status_code == 400 else None
+    field = "body" if error.status_code == 400 and "JSON" in message else None
     if message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")
+        field = "body"
     return api.create_response(
         request, {"error": message, "field": field}, status=error.status_code
     )
@@ -204,4 +206,79 @@ def match(request, payload: MatchIn):
         "backend": response.backend,
         "took_ms": response.took_ms,
         "notice": response.notice,
+    }
+
+
+class ExpertOut(Schema):
+    external_id: str
+    name: str
+    url: str
+    score: float
+    reasons: list[str]
+    tags: list[str]
+
+
+class FacetValue(Schema):
+    value: str
+    count: int
+
+
+class ExpertsOut(Schema):
+    results: list[ExpertOut]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]]
+
+
+@api.get("/experts/", response=ExpertsOut, summary="Faceted expert search")
+def experts(
+    request,
+    q: str = "",
+    tag: str = "",
+    bureau: str = "",
+    job_category: str = "",
+    language: str = "",
+    min_level: str = "",
+    overseas: bool | None = None,
+    page: int = 1,
+):
+    """Members filtered by the facets (and ranked by `q` when given), with facet counts."""
+    if len(q) > MAX_TEXT_LENGTH:
+        raise HttpError(400, _("q is longer than %(max)s characters") % {"max": MAX_TEXT_LENGTH})
+    if language and language.lower() not in LANGUAGE_NAMES:
+        raise HttpError(400, _("unknown language code %(code)r") % {"code": language})
+    if min_level and min_level.upper() not in CEFR_LEVELS:
+        raise HttpError(400, _("unknown CEFR level %(level)r (A1–C2)") % {"level": min_level})
+    result = search_experts(
+        ExpertSearch(
+            q=q,
+            tag=tag,
+            bureau=bureau,
+            job_category=job_category,
+            language=language.lower(),
+            min_level=min_level.upper(),
+            overseas=overseas,
+            page=max(page, 1),
+        )
+    )
+    return {
+        "results": [
+            {
+                "external_id": e.external_id,
+                "name": e.name,
+                "url": request.build_absolute_uri(e.url) if e.url else "",
+                "score": e.score,
+                "reasons": e.reasons,
+                "tags": e.tags,
+            }
+            for e in result.experts
+        ],
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "facets": {
+            name: [{"value": value, "count": count} for value, count in values]
+            for name, values in result.facets.items()
+        },
     }

@@ -1,12 +1,20 @@
-"""Site search over every published page, on whichever Wagtail search backend is configured."""
+"""Site search, "Find experts" and "Match to a project" pages."""
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from wagtail.models import Page
+
+from profiles.models import Bureau, JobCategory, ProfilePage
+from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
+
+from .backends import match_members_to_project
+from .experts import ExpertSearch, search_experts
+from .forms import ProjectMatchForm
 
 RESULTS_PER_PAGE = 10
 
@@ -25,4 +33,112 @@ def search(request: HttpRequest):
             ),
             "pagination_query": urlencode({"query": query}),
         },
+    )
+
+
+def _with_profiles(items, profile_id_of):
+    """Attach each item's ProfilePage (photo, names) with one query."""
+    profiles = ProfilePage.objects.select_related("photo").in_bulk(
+        [profile_id_of(item) for item in items]
+    )
+    return [(item, profiles.get(profile_id_of(item))) for item in items]
+
+
+def find_experts(request: HttpRequest):
+    """Expert search with facets; every filter is a query parameter, so views can be shared."""
+    get = request.GET
+    language = get.get("language", "") if get.get("language", "") in LANGUAGE_NAMES else ""
+    min_level = get.get("min_level", "") if get.get("min_level", "") in CEFR_LEVELS else ""
+    overseas = {"yes": True, "no": False}.get(get.get("overseas", ""))
+    params = ExpertSearch(
+        q=get.get("q", "").strip()[:500],
+        tag=get.get("tag", "").strip(),
+        bureau=get.get("bureau", "").strip(),
+        job_category=get.get("job_category", "").strip(),
+        language=language,
+        min_level=min_level,
+        overseas=overseas,
+        page=int(get["page"]) if get.get("page", "").isdigit() else 1,
+    )
+    result = search_experts(params)
+    current = {k: v for k, v in get.items() if v and k != "page"}
+    return TemplateResponse(
+        request,
+        "search/find_experts.html",
+        {
+            "params": params,
+            "result": result,
+            "experts": _with_profiles(result.experts, lambda e: e.profile_id),
+            "facet_links": _facet_links(result.facets, current),
+            "active_filters": _active_filters(current),
+            "page_query": urlencode(current),
+            "cefr_levels": CEFR_LEVELS,
+        },
+    )
+
+
+def _facet_labels() -> dict[str, str]:
+    """Display names in the user's language for stored values (建設局 → Bureau of Construction)."""
+    labels = {str(v.name_ja): str(v) for v in [*Bureau.objects.all(), *JobCategory.objects.all()]}
+    labels.update({"yes": _("With overseas experience"), "no": _("Without overseas experience")})
+    return labels
+
+
+def _facet_links(facets: dict, current: dict) -> dict:
+    """For each facet value: its label, count and the URL that adds it as a filter."""
+    parameter = {"english_level": "min_level"}
+    labels = _facet_labels()
+    links = {}
+    for name, values in facets.items():
+        key = parameter.get(name, name)
+        entries = []
+        for value, count in values:
+            query = {**current, key: value}
+            if name == "english_level":
+                query["language"] = "en"
+                label = _("English %(level)s or above") % {"level": value}
+            else:
+                label = labels.get(value, value)
+            entries.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "selected": current.get(key) == value,
+                    "url": "?" + urlencode(query),
+                }
+            )
+        links[name] = entries
+    return links
+
+
+def _active_filters(current: dict) -> list[dict]:
+    """Filters in use, each with the URL that removes it."""
+    filters = []
+    for key, value in current.items():
+        if key == "q":
+            continue
+        rest = {k: v for k, v in current.items() if k != key}
+        label = _facet_labels().get(value, value)
+        filters.append({"key": key, "value": label, "remove_url": "?" + urlencode(rest)})
+    return filters
+
+
+def match_project(request: HttpRequest):
+    """Rank members for a project described in a form, with the reasons for each."""
+    form = ProjectMatchForm(request.GET or None)
+    response = None
+    candidates = []
+    if form.is_bound and form.is_valid():
+        response = match_members_to_project(form.to_query())
+        by_external_id = dict(
+            ProfilePage.objects.filter(
+                external_id__in=[r.external_id for r in response.results]
+            ).values_list("external_id", "pk")
+        )
+        candidates = _with_profiles(response.results, lambda r: by_external_id.get(r.external_id))
+    return TemplateResponse(
+        request,
+        "search/match_project.html",
+        {"form": form, "response": response, "candidates": candidates},
     )

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("experts/", search_views.find_experts, name="find_experts"),
+    path("experts/match/", search_views.match_project, name="match_project"),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,127 @@
+"""Faceted expert search: members filtered by bureau, job category, tag, language level and
+overseas experience, optionally ranked by a query, with counts for every facet."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+
+from profiles.vocabularies import CEFR_LEVELS, cefr_rank
+
+from .database_matching import DatabaseMatcher, EvidenceIndex, _index
+from .matching import MatchQuery
+
+EXPERTS_PER_PAGE = 20
+FACET_SIZE = 15
+
+
+@dataclass
+class ExpertSearch:
+    q: str = ""
+    tag: str = ""
+    bureau: str = ""
+    job_category: str = ""
+    language: str = ""
+    min_level: str = ""
+    overseas: bool | None = None
+    page: int = 1
+
+
+@dataclass
+class Expert:
+    profile_id: int
+    external_id: str
+    name: str
+    url: str
+    score: float
+    reasons: list[str]
+    tags: list[str]
+    data: dict = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class ExpertPage:
+    experts: list[Expert]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def search_experts(params: ExpertSearch, index: EvidenceIndex | None = None) -> ExpertPage:
+    """One page of experts and the facet counts of everyone who matches."""
+    index = index or _index
+    index.refresh()
+    ranked: list[tuple[int, float, list[str]]]
+    if params.q.strip():
+        matcher = DatabaseMatcher(index)
+        results = matcher.match(MatchQuery(text=params.q, limit=10_000))
+        by_external_id = {m.external_id: pid for pid, m in index.members.items()}
+        ranked = [(by_external_id[r.external_id], r.score, r.reasons) for r in results]
+    else:
+        ranked = [
+            (pid, 0.0, [])
+            for pid, member in sorted(
+                index.members.items(), key=lambda item: item[1].data["name_ja"] or ""
+            )
+        ]
+    matching = [item for item in ranked if _passes(index.members[item[0]].data, params)]
+    facets = _facets([index.members[pid].data for pid, _score, _reasons in matching])
+    paginator = Paginator(matching, EXPERTS_PER_PAGE)
+    page = paginator.get_page(params.page)
+    experts = []
+    for profile_id, score, reasons in page.object_list:
+        member = index.members[profile_id]
+        data = member.data
+        experts.append(
+            Expert(
+                profile_id=profile_id,
+                external_id=member.external_id,
+                name=data["name_ja"] or data["name_en"],
+                url=member.url,
+                score=score,
+                reasons=reasons,
+                tags=data["texts"]["tags"],
+                data=data,
+            )
+        )
+    return ExpertPage(experts, paginator.count, page.number, paginator.num_pages, facets)
+
+
+def _passes(data: dict, params: ExpertSearch) -> bool:
+    if params.bureau and data["bureau"] != params.bureau:
+        return False
+    if params.job_category and data["job_category"] != params.job_category:
+        return False
+    if params.tag and params.tag.casefold() not in {t.casefold() for t in data["texts"]["tags"]}:
+        return False
+    if params.language:
+        entry = data["languages"].get(params.language)
+        if not entry or entry["rank"] < cefr_rank(params.min_level or "A1"):
+            return False
+    return params.overseas is None or bool(data["overseas_countries"]) == params.overseas
+
+
+def _facets(members: list[dict]) -> dict[str, list[tuple[str, int]]]:
+    bureaus, categories, tags, levels, overseas = (
+        Counter(),
+        Counter(),
+        Counter(),
+        Counter(),
+        Counter(),
+    )
+    for data in members:
+        bureaus[data["bureau"]] += 1 if data["bureau"] else 0
+        categories[data["job_category"]] += 1 if data["job_category"] else 0
+        tags.update({t for t in data["texts"]["tags"]})
+        english = data["languages"].get("en")
+        if english:
+            levels[english["level"]] += 1
+        overseas["yes" if data["overseas_countries"] else "no"] += 1
+    return {
+        "bureau": [(k, v) for k, v in bureaus.most_common() if k and v],
+        "job_category": [(k, v) for k, v in categories.most_common() if k and v],
+        "tag": tags.most_common(FACET_SIZE),
+        "english_level": [(level, levels[level]) for level in CEFR_LEVELS if levels[level]],
+        "overseas": [(k, overseas[k]) for k in ("yes", "no") if overseas[k]],
+    }
