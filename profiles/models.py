@@ -351,18 +351,23 @@ class ProfileLanguage(Orderable):
                 )
 
 
+def year_field() -> models.PositiveSmallIntegerField:
+    """An optional calendar year (of a stay abroad, an exchange)."""
+    return models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+
+
 class OverseasExperience(Orderable):
     """Time the member spent working or studying abroad."""
 
     page = ParentalKey(ProfilePage, on_delete=models.CASCADE, related_name="overseas_experiences")
     country = CountryField(_("country"))
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField(
-        _("year"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
-    )
+    year = year_field()
     summary = models.TextField(_("summary"), blank=True)
 
     panels = [
@@ -388,12 +393,7 @@ class ProfileExchangeRecord(Orderable):
     technical_field = models.CharField(_("technical field"), max_length=200, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     utilisation_plan = models.TextField(_("utilisation plan"), blank=True)
-    year = models.PositiveSmallIntegerField(
-        _("year"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
-    )
+    year = year_field()
 
     panels = [
         FieldPanel("title"),

@@ -179,6 +179,18 @@ class MatchOut(Schema):
     notice: str = ""
 
 
+def _ranked_member(request, member, **extra) -> dict:
+    """A match result or expert as JSON, with an absolute profile URL."""
+    return {
+        "external_id": member.external_id,
+        "name": member.name,
+        "url": request.build_absolute_uri(member.url) if member.url else "",
+        "score": member.score,
+        "reasons": member.reasons,
+        **extra,
+    }
+
+
 @api.post("/match/", response=MatchOut, summary="Rank members for a project")
 def match(request, payload: MatchIn):
     """Members ranked for a project, each with the reasons they matched."""
@@ -193,16 +205,7 @@ def match(request, payload: MatchIn):
     )
     response = match_members_to_project(query)
     return {
-        "results": [
-            {
-                "external_id": r.external_id,
-                "name": r.name,
-                "url": request.build_absolute_uri(r.url) if r.url else "",
-                "score": r.score,
-                "reasons": r.reasons,
-            }
-            for r in response.results
-        ],
+        "results": [_ranked_member(request, r) for r in response.results],
         "backend": response.backend,
         "took_ms": response.took_ms,
         "notice": response.notice,
@@ -263,17 +266,7 @@ def experts(
         )
     )
     return {
-        "results": [
-            {
-                "external_id": e.external_id,
-                "name": e.name,
-                "url": request.build_absolute_uri(e.url) if e.url else "",
-                "score": e.score,
-                "reasons": e.reasons,
-                "tags": e.tags,
-            }
-            for e in result.experts
-        ],
+        "results": [_ranked_member(request, e, tags=e.tags) for e in result.experts],
         "total": result.total,
         "page": result.page,
         "pages": result.pages,

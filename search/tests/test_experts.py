@@ -7,15 +7,6 @@ from search.tests.test_match_api import members  # noqa: F401 - fixture
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    from search.database_matching import reset_index
-
-    reset_index()
-    yield
-    reset_index()
-
-
 def test_experts_api_filters_and_counts_facets(member_client, members):  # noqa: F811
     everyone = member_client.get("/api/v1/experts/").json()
     bridges = member_client.get("/api/v1/experts/", {"q": "bridge", "bureau": "建設局"}).json()

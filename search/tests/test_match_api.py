@@ -11,17 +11,9 @@ import pytest
 from profiles.models import ProfilePage
 from profiles.tests.factories import UserFactory
 from profiles.tests.test_import_members import member_row, write_jsonl
-from search.database_matching import reset_index
 from search.models import MemberEvidence
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    reset_index()
-    yield
-    reset_index()
 
 
 @pytest.fixture
