@@ -63,7 +63,8 @@ def prepare(work: Path, name: str, members: Path, search_url: str) -> str:
     run(PYTHON, "manage.py", "migrate", "-v0", env=env)
     run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
     started = time.perf_counter()
-    summary = run(PYTHON, "manage.py", "import_members", members, env=env).splitlines()[0]
+    output = run(PYTHON, "manage.py", "import_members", members, env=env).splitlines()
+    summary = next((line for line in output if line.startswith("created")), "?")
     print(f"  [{name}] import: {summary} (wall {time.perf_counter() - started:.0f} s)")
     run(PYTHON, "manage.py", "rebuild_match_index", env=env)
     run(

@@ -1,5 +1,7 @@
 """The matching API (/api/v1/): project matching for managers' tools, with an OpenAPI schema."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +22,7 @@ from .experts import ExpertSearch, search_experts
 from .matching import LanguageRequirement, MatchQuery
 
 MAX_TEXT_LENGTH = 5000
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 class ManagerToken(APIKeyHeader):
@@ -43,7 +46,10 @@ class ManagerToken(APIKeyHeader):
         user = token.user
         if not (user.is_superuser or user.groups.filter(name=MANAGERS_GROUP).exists()):
             raise HttpError(403, _("API tokens are for members of the Managers group."))
-        APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        # Note use at most every few minutes: a write on every request would slow the API.
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+            APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request.user = user
         return user
 

@@ -222,15 +222,16 @@ class DatabaseMatcher:
 
     def _score_text(self, text: str, scores: dict, total: int) -> dict[int, list[str]]:
         matched_terms: dict[int, list[str]] = defaultdict(list)
+        spelled = {english_tokens(word).strip(): word for word in re.findall(r"[\w-]+", text)}
         for term in text_terms(text):
             postings = self.index.term_postings.get(term, ())
-            if not postings or len(postings) > total * 0.2:
+            if not postings or len(postings) > max(total * 0.2, 10):
                 continue  # too common to tell members apart
             term_idf = idf(len(postings), total)
             for profile_id in postings:
                 weighted = self.index.members[profile_id].terms[term]
                 scores[profile_id] += TEXT_WEIGHT * term_idf * saturate(weighted)
-                matched_terms[profile_id].append(term)
+                matched_terms[profile_id].append(spelled.get(term, term))
         return matched_terms
 
     @staticmethod

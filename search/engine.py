@@ -24,7 +24,7 @@ from .matching import (
     order_by_language_tier,
 )
 from .models import MemberEvidence
-from .queries import build_match_search
+from .queries import build_highlight_search, build_match_search
 
 logger = logging.getLogger(__name__)
 
@@ -193,8 +193,26 @@ class OpenSearchMemberIndex:
                 params={"include_named_queries_score": "true"},
             )
         )
-        results = [self._result(hit, query) for hit in response["hits"]["hits"]]
-        return order_by_language_tier(results)[: query.limit]
+        hits = response["hits"]["hits"]
+        results = order_by_language_tier([self._result(hit, query) for hit in hits])
+        results = results[: query.limit]
+        self._add_highlight_reasons(analysed, results, hits)
+        return results
+
+    def _add_highlight_reasons(self, analysed, results: list[MatchResult], hits: list[dict]):
+        """Members matched by plain words only get reasons from the engine's highlights."""
+        ids_by_external = {hit["_source"]["external_id"]: hit["_id"] for hit in hits}
+        unexplained = [r for r in results if not r.reasons or r.reasons == r.language_reasons]
+        if not unexplained:
+            return
+        search = build_highlight_search(
+            analysed, [ids_by_external[r.external_id] for r in unexplained]
+        )
+        response = self._call(lambda: self.client.search(index=self.alias, body=search.to_dict()))
+        highlights = {hit["_id"]: hit.get("highlight", {}) for hit in response["hits"]["hits"]}
+        for result in unexplained:
+            words = _highlight_reasons(highlights.get(ids_by_external[result.external_id], {}))
+            result.reasons = words + result.reasons
 
     @staticmethod
     def _result(hit: dict, query: MatchQuery) -> MatchResult:
@@ -208,18 +226,16 @@ class OpenSearchMemberIndex:
                 field_name, concept = name.split("|", 1)
                 matched.append((field_name, concept, score))
         reasons = evidence_reasons(matched, source.get("surfaces", {}))
-        if not reasons:
-            reasons = _highlight_reasons(hit.get("highlight", {}))
         language = language_reason(source.get("languages", {}), query.language)
-        if language:
-            reasons.append(language)
+        language_reasons = [language] if language else []
         return MatchResult(
             external_id=source["external_id"],
             name=source.get("name_ja") or source.get("name_en") or source["external_id"],
             url=source.get("url", ""),
             score=round(hit["_score"], 4),
-            reasons=reasons,
+            reasons=reasons + language_reasons,
             meets_language=meets_language(source.get("languages", {}), query.language),
+            language_reasons=language_reasons,
         )
 
     def _indexes_behind_alias(self) -> list[str]:

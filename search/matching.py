@@ -46,6 +46,7 @@ class MatchResult:
     score: float
     reasons: list[str]
     meets_language: bool | None = None
+    language_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -11,7 +11,8 @@ from .matching import AnalysedQuery, MatchQuery
 # Words the glossary does not know still count, for much less (as in the database matcher).
 TEXT_BOOST = 0.25
 NEGATED_CONCEPT_FACTOR = 0.5
-CANDIDATES = 50
+# Enough candidates to re-rank by language tier, few enough to keep responses small.
+CANDIDATES = 30
 
 _CJK_SEGMENT = re.compile(r"[^\x00-\x7f]+")
 
@@ -67,8 +68,19 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
         )
     filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
     search = Search().query(Q("bool", must=[query_clause], filter=filters))
-    search = search.extra(size=max(query.limit * 5, CANDIDATES), track_total_hits=False)
-    search = search.source(["external_id", "name_ja", "name_en", "url", "languages", "surfaces"])
+    search = search.extra(size=max(query.limit * 3, CANDIDATES), track_total_hits=False)
+    return search.source(["external_id", "name_ja", "name_en", "url", "languages", "surfaces"])
+
+
+def build_highlight_search(analysed: AnalysedQuery, document_ids: list[str]) -> Search:
+    """The project's plain words highlighted in a few members' text, for their reasons.
+
+    Highlighting costs more than the search itself, so it runs only for the members whose
+    match no glossary concept explains."""
+    japanese, english = split_by_script(analysed.text)
+    words = [_words(text, lang) for text, lang in ((japanese, "ja"), (english, "en")) if text]
+    search = Search().query(Q("bool", should=words, filter=[Q("ids", values=document_ids)]))
+    search = search.extra(size=len(document_ids)).source(False)
     return search.highlight(
         *[f"{f}_{lang}" for f in SEARCHED_FIELDS for lang in ("ja", "en")],
         fragment_size=60,

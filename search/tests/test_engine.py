@@ -139,3 +139,17 @@ def test_public_set_quality_on_opensearch(client, engine, directory, token):
     assert report["by_query_lang"]["ja"]["ndcg@10"] >= 0.75, report["by_query_lang"]
     assert report["overall"]["ndcg@10"] > BASELINE_NDCG
     assert json.dumps(report["overall"])
+
+
+def test_words_outside_the_glossary_match_with_highlighted_reasons(
+    indexed_members, django_capture_on_commit_callbacks
+):
+    page = ProfilePage.objects.get(external_id="A00003")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.bio_en = "Runs the Kubernetes clusters of the road management system."
+        page.save_revision().publish()
+
+    results = indexed_members.match(MatchQuery(text="Kubernetes"))
+
+    assert [r.external_id for r in results] == ["A00003"]
+    assert any("Kubernetes" in reason for reason in results[0].reasons)

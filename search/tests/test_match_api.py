@@ -221,3 +221,19 @@ def test_publishing_unpublishing_and_deleting_keep_evidence_in_step(
     with django_capture_on_commit_callbacks(execute=True):
         page.delete()
     assert not MemberEvidence.objects.filter(external_id="A00002").exists()
+
+
+def test_database_matcher_explains_matches_on_plain_words(members):
+    from search.database_matching import DatabaseMatcher
+    from search.matching import MatchQuery
+    from search.sync import sync_profiles
+
+    page = ProfilePage.objects.get(external_id="A00003")
+    page.bio_en = "Runs the Kubernetes clusters of the road management system."
+    page.save_revision().publish()
+    sync_profiles([page.pk])
+
+    results = DatabaseMatcher().match(MatchQuery(text="Kubernetes"))
+
+    assert [r.external_id for r in results] == ["A00003"]
+    assert any("Kubernetes" in reason for reason in results[0].reasons)
