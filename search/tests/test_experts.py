@@ -51,7 +51,7 @@ def test_match_form_ranks_candidates_with_reasons(member_client, members):  # no
     body = response.content.decode()
     assert "候補者ランキング" in body
     assert body.index("下田 二郎") < body.find("橋本 一郎") or "橋本 一郎" not in body
-    assert "専門分野タグ「管きょ更生」" in body
+    assert "専門分野タグ<mark>「管きょ更生」</mark>" in body
 
 
 def test_match_form_needs_both_language_and_level(member_client, members):  # noqa: F811
@@ -61,3 +61,13 @@ def test_match_form_needs_both_language_and_level(member_client, members):  # no
 
     assert "候補者ランキング" not in response.content.decode()
     assert "両方選ぶ" in response.content.decode()
+
+
+def test_quoted_words_in_reasons_are_highlighted_and_escaped():
+    from search.templatetags.match_tags import mark_quoted
+
+    html = mark_quoted("専門分野タグ「<b>橋梁</b>」 and expertise tag “GIS”")
+
+    assert html == (
+        "専門分野タグ<mark>「&lt;b&gt;橋梁&lt;/b&gt;」</mark> and expertise tag <mark>“GIS”</mark>"
+    )
