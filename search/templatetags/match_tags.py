@@ -19,3 +19,11 @@ def mark_quoted(reason: str) -> SafeString:
             for part in parts
         )
     )
+
+
+@register.simple_tag
+def search_snippet(page, query: str) -> SafeString:
+    """A highlighted excerpt of a site-search result."""
+    from search.snippets import highlighted_snippet
+
+    return highlighted_snippet(page, query)

@@ -46,3 +46,16 @@ def test_site_search_uses_opensearch_when_configured(member_client, member, engi
         wagtail_indexes = f"{settings.SEARCH_INDEX_PREFIX}_wagtail_*"
         for index in engine.client.indices.get(index=wagtail_indexes):
             engine.client.indices.delete(index=index)
+
+
+def test_results_show_a_highlighted_snippet(member_client, member):
+    profile = member.profile
+    profile.bio_en = (
+        "Leads <script>alert(1)</script> the bridge maintenance programme for the ward."
+    )
+    profile.save_revision().publish()
+
+    body = member_client.get("/search/", {"query": "maintenance"}).content.decode()
+
+    assert "<mark>maintenance</mark>" in body
+    assert "<script>alert(1)</script>" not in body
