@@ -6,6 +6,7 @@ from django.http import HttpRequest
 def site_navigation(request: HttpRequest) -> dict:
     """Links to the directory and to the signed-in member's profile, resolved lazily."""
     from profiles.models import ProfileIndexPage, ProfilePage
+    from studyabroad.models import StudyDestinationIndexPage
 
     def directory():
         return ProfileIndexPage.objects.live().first()
@@ -18,4 +19,7 @@ def site_navigation(request: HttpRequest) -> dict:
 
     # Callables are evaluated by the template only where used, so pages that don't show
     # the navigation cost no queries.
-    return {"nav_directory": directory, "nav_my_profile": my_profile}
+    def catalogue():
+        return StudyDestinationIndexPage.objects.live().first()
+
+    return {"nav_directory": directory, "nav_my_profile": my_profile, "nav_catalogue": catalogue}

@@ -12,6 +12,7 @@ from home.site_structure import ensure_site_structure
 from profiles.importing import import_members
 from profiles.models import User
 from profiles.signal_handlers import MANAGERS_GROUP, PROGRAMME_ADMINS_GROUP
+from studyabroad.demo import ensure_catalogue, load_demo_destinations
 
 DEMO_MEMBERS_FILE = (
     Path(__file__).resolve().parents[3] / "profiles" / "fixtures" / "demo_members.jsonl"
@@ -30,12 +31,14 @@ class Command(BaseCommand):
     help = "Build the demo site: pages, demo accounts and sample members (safe to re-run)."
 
     def handle(self, *args, **options):
-        _home, directory = ensure_site_structure()
+        home, directory = ensure_site_structure()
         report, _users = import_members(DEMO_MEMBERS_FILE, directory)
         self.stdout.write(
             f"Demo members: created {report.created}, updated {report.updated}, "
             f"unchanged {report.unchanged}, failed {len(report.errors)}"
         )
+        destinations = load_demo_destinations(ensure_catalogue(home))
+        self.stdout.write(f"Sample study destinations: {destinations}")
         with transaction.atomic():
             for email, password, superuser, group_name in DEMO_ACCOUNTS:
                 self._demo_account(email, password, superuser, group_name)

@@ -1,0 +1,57 @@
+"""Sample destinations for the demo site: real universities, illustrative figures."""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import ApplicationDeadline, StudyDestinationIndexPage, StudyDestinationPage
+
+DEMO_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_destinations.json"
+SAMPLE_NOTICE = (
+    "<p>サンプルデータです。学費・要件・締切などの数値は例示であり、"
+    "実際の募集要項で確認してください。 Sample data: figures are illustrative; check the "
+    "university's official admissions pages.</p>"
+)
+
+
+def ensure_catalogue(home) -> StudyDestinationIndexPage:
+    """The destination catalogue under the home page."""
+    catalogue = StudyDestinationIndexPage.objects.first()
+    if catalogue is None:
+        catalogue = home.add_child(
+            instance=StudyDestinationIndexPage(
+                title="留学先 / Study destinations", slug="destinations"
+            )
+        )
+    return catalogue
+
+
+@transaction.atomic
+def load_demo_destinations(catalogue: StudyDestinationIndexPage) -> int:
+    """Create or refresh the sample destinations; deadlines are set relative to today."""
+    today = timezone.localdate()
+    rows = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    for row in rows:
+        offsets = row.pop("deadline_offsets_days")
+        fields = row.pop("fields_of_study")
+        page = StudyDestinationPage.objects.filter(destination_key=row["destination_key"]).first()
+        creating = page is None
+        page = page or StudyDestinationPage(slug=row["destination_key"])
+        for name, value in row.items():
+            setattr(page, name, value or ("" if isinstance(value, str) else value))
+        page.cefr_min = row["cefr_min"] or ""
+        page.title = f"{row['university_en']} — {row['programme_name']}"
+        page.is_sample_data = True
+        page.description = [{"type": "paragraph", "value": SAMPLE_NOTICE}]
+        page.fields_of_study.set(fields)
+        page.deadlines = [
+            ApplicationDeadline(date=today + datetime.timedelta(days=days), label=f"Round {i + 1}")
+            for i, days in enumerate(offsets)
+        ]
+        if creating:
+            catalogue.add_child(instance=page)
+        page.save_revision().publish()
+    return len(rows)

@@ -1,0 +1,182 @@
+"""The destination catalogue's filters, facets and sorting, and a destination's related members."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Min, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taggit.models import Tag
+
+from django_countries import countries
+
+from profiles.models import ProfilePage
+from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
+
+from .models import DEGREE_CHOICES, StudyDestinationPage
+
+DESTINATIONS_PER_PAGE = 12
+SORTS = {"deadline": ("next_deadline", "university_en"), "name": ("university_en", "pk")}
+
+
+def language_requirement_met(profile: ProfilePage | None) -> Q | None:
+    """Destinations whose language requirement the member's profile meets (any one of them).
+
+    A programme usually accepts IELTS or TOEFL or a CEFR level; None when the member has no
+    profile to compare with."""
+    if profile is None:
+        return None
+    met = Q(ielts_min__isnull=True, toefl_min__isnull=True, cefr_min="")
+    for language in profile.languages.all():
+        if language.test_name == "IELTS" and language.score is not None:
+            met |= Q(ielts_min__lte=language.score)
+        if language.test_name == "TOEFL iBT" and language.score is not None:
+            met |= Q(toefl_min__lte=language.score)
+        reachable = [
+            level for level in CEFR_LEVELS if cefr_rank(level) <= cefr_rank(language.level)
+        ]
+        met |= Q(teaching_language=language.language, cefr_min__in=reachable)
+    return met
+
+
+def _date_or_none(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def catalogue_context(request: HttpRequest, index_page) -> dict:
+    """Destinations filtered by the query string, with facet counts and a page of results."""
+    get = request.GET
+    today = timezone.localdate()
+    destinations = StudyDestinationPage.objects.child_of(index_page).live()
+    notices = []
+    filters = {
+        "country": get.get("country", "").upper(),
+        "field": get.get("field", ""),
+        "degree": get.get("degree", ""),
+        "teaching_language": get.get("teaching_language", ""),
+        "deadline_after": _date_or_none(get.get("deadline_after", "")),
+        "max_duration": _int_or_none(get.get("max_duration", "")),
+        "meets_my_scores": get.get("meets_my_scores") == "1",
+    }
+    if get.get("deadline_after") and filters["deadline_after"] is None:
+        notices.append(_("The deadline date was not understood; use YYYY-MM-DD."))
+    if filters["country"]:
+        destinations = destinations.filter(country=filters["country"])
+    if filters["field"]:
+        destinations = destinations.filter(fields_of_study__slug=filters["field"])
+    if filters["degree"]:
+        destinations = destinations.filter(degree=filters["degree"])
+    if filters["teaching_language"]:
+        destinations = destinations.filter(teaching_language=filters["teaching_language"])
+    if filters["deadline_after"]:
+        destinations = destinations.filter(deadlines__date__gte=filters["deadline_after"])
+    if filters["max_duration"]:
+        destinations = destinations.filter(duration_months__lte=filters["max_duration"])
+    if filters["meets_my_scores"]:
+        profile = ProfilePage.objects.filter(user=request.user).first()
+        met = language_requirement_met(profile)
+        if met is None:
+            notices.append(_("Add your language scores to your profile to use this filter."))
+        else:
+            destinations = destinations.filter(met)
+    # Filters on deadlines join that table; annotate the next deadline on a fresh queryset so
+    # the filter does not narrow which deadlines count.
+    matching_ids = destinations.values("pk")
+    destinations = StudyDestinationPage.objects.filter(pk__in=matching_ids).annotate(
+        next_deadline=Min("deadlines__date", filter=Q(deadlines__date__gte=today))
+    )
+    sort = get.get("sort") if get.get("sort") in SORTS else "deadline"
+    if sort == "deadline":
+        ordered = destinations.order_by(F("next_deadline").asc(nulls_last=True), "university_en")
+    else:
+        ordered = destinations.order_by(*SORTS[sort])
+    query = get.copy()
+    query.pop("page", None)
+    page = Paginator(
+        ordered.prefetch_related("fields_of_study", "deadlines"), DESTINATIONS_PER_PAGE
+    ).get_page(get.get("page"))
+    return {
+        "destinations": page,
+        "filters": filters,
+        "sort": sort,
+        "facets": _facets(destinations, query),
+        "filter_query": query.urlencode(),
+        "notices": notices,
+        "today": today,
+        "degree_choices": DEGREE_CHOICES,
+    }
+
+
+def _facets(destinations, query) -> dict:
+    """Counts of the current results by country, degree, field and teaching language."""
+    ids = list(destinations.values_list("pk", flat=True))
+    base = StudyDestinationPage.objects.filter(pk__in=ids)
+
+    def link(key: str, value: str) -> str:
+        changed = query.copy()
+        changed[key] = value
+        return "?" + changed.urlencode()
+
+    degree_labels = dict(DEGREE_CHOICES)
+    return {
+        "country": [
+            {
+                "label": countries.name(row["country"]),
+                "count": row["n"],
+                "url": link("country", row["country"]),
+                "value": row["country"],
+            }
+            for row in base.values("country").annotate(n=Count("pk")).order_by("-n", "country")
+        ],
+        "degree": [
+            {
+                "label": degree_labels.get(row["degree"], row["degree"]),
+                "count": row["n"],
+                "url": link("degree", row["degree"]),
+                "value": row["degree"],
+            }
+            for row in base.values("degree").annotate(n=Count("pk")).order_by("-n")
+        ],
+        "field": [
+            {"label": tag.name, "count": tag.n, "url": link("field", tag.slug), "value": tag.slug}
+            for tag in Tag.objects.filter(studyabroad_destinationtag_items__content_object__in=ids)
+            .annotate(n=Count("studyabroad_destinationtag_items"))
+            .order_by("-n", "name")[:15]
+        ],
+        "teaching_language": [
+            {
+                "label": language_name(row["teaching_language"]),
+                "count": row["n"],
+                "url": link("teaching_language", row["teaching_language"]),
+                "value": row["teaching_language"],
+            }
+            for row in base.values("teaching_language").annotate(n=Count("pk")).order_by("-n")
+        ],
+    }
+
+
+def members_with_experience(destination: StudyDestinationPage, limit: int = 12) -> list[dict]:
+    """Members whose overseas experience names this university, then others in the country."""
+    names = [n for n in (destination.university_en, destination.university_ja) if n]
+    same_place = Q()
+    for name in names:
+        same_place |= Q(overseas_experiences__organisation__icontains=name)
+    live = ProfilePage.objects.live().select_related("photo", "bureau")
+    here = list(live.filter(same_place).distinct()[:limit]) if names else []
+    country = list(
+        live.filter(overseas_experiences__country=destination.country)
+        .exclude(pk__in=[p.pk for p in here])
+        .distinct()[: max(limit - len(here), 0)]
+    )
+    return [{"profile": p, "same_place": True} for p in here] + [
+        {"profile": p, "same_place": False} for p in country
+    ]
