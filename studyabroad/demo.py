@@ -18,7 +18,9 @@ SAMPLE_NOTICE = (
 
 
 def ensure_catalogue(home) -> StudyDestinationIndexPage:
-    """The destination catalogue under the home page."""
+    """The destination catalogue under the home page, curated by the Programme admins group."""
+    from .permissions import grant_programme_admins
+
     catalogue = StudyDestinationIndexPage.objects.first()
     if catalogue is None:
         catalogue = home.add_child(
@@ -26,6 +28,7 @@ def ensure_catalogue(home) -> StudyDestinationIndexPage:
                 title="留学先 / Study destinations", slug="destinations"
             )
         )
+    grant_programme_admins(catalogue)
     return catalogue
 
 

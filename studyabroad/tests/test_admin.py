@@ -1,0 +1,97 @@
+"""The admin boundary: programme admins curate destinations through review, not profiles."""
+
+from django.contrib.auth.models import Group
+
+from wagtail.models import Workflow
+
+import pytest
+
+from profiles.tests.factories import UserFactory
+from studyabroad.demo import ensure_catalogue
+from studyabroad.models import StudyDestinationPage
+from studyabroad.tests.factories import StudyDestinationPageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(directory):
+    return ensure_catalogue(directory.get_parent().specific)
+
+
+@pytest.fixture
+def destination(catalogue):
+    return StudyDestinationPageFactory(parent=catalogue, deadline_in_days=20)
+
+
+def programme_admin():
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="Programme admins"))
+    return user
+
+
+def test_programme_admin_may_edit_destinations_but_not_profiles(client, destination, member):
+    admin = programme_admin()
+    client.force_login(admin)
+
+    destination_edit = client.get(f"/admin/pages/{destination.pk}/edit/")
+    profile_edit = client.get(f"/admin/pages/{member.profile.pk}/edit/")
+
+    assert destination_edit.status_code == 200
+    assert profile_edit.status_code in (302, 403)
+    assert destination.permissions_for_user(admin).can_edit()
+    assert not member.profile.permissions_for_user(admin).can_edit()
+    # The editor offers "Submit for review", not a direct "Publish".
+    editor = destination_edit.content.decode()
+    assert 'name="action-submit"' in editor
+    assert 'name="action-publish"' not in editor
+
+
+def test_member_cannot_edit_a_destination(client, destination, member):
+    client.force_login(member)
+    before = destination.programme_name
+
+    get = client.get(f"/admin/pages/{destination.pk}/edit/")
+    post = client.post(f"/admin/pages/{destination.pk}/edit/", {"programme_name": "Hijack"})
+
+    assert get.status_code in (302, 403) and post.status_code in (302, 403)
+    assert StudyDestinationPage.objects.get(pk=destination.pk).programme_name == before
+    assert not destination.permissions_for_user(member).can_edit()
+
+
+def test_edits_go_through_review_before_they_are_published(destination):
+    # Given one programme admin edits and submits, and another reviews
+    author, reviewer = programme_admin(), programme_admin()
+    workflow = destination.get_workflow()
+    assert isinstance(workflow, Workflow)
+
+    # (as the editor does: the draft lives in a revision, the page row keeps the live content)
+    draft = StudyDestinationPage.objects.get(pk=destination.pk)
+    draft.programme_name = "Hydraulic Engineering"
+    draft.save_revision(user=author)
+    state = workflow.start(draft, author)
+
+    # Then nothing is published until the review approves it
+    assert StudyDestinationPage.objects.get(pk=destination.pk).programme_name == "Civil Engineering"
+    task_state = state.current_task_state
+    assert task_state.task.specific.user_can_access_editor(destination, reviewer)
+    task_state.approve(user=reviewer)
+
+    live = StudyDestinationPage.objects.get(pk=destination.pk)
+    assert live.programme_name == "Hydraulic Engineering"
+    assert live.live_revision.user == author
+
+
+def test_dashboard_lists_deadlines_in_the_next_60_days(client, catalogue):
+    soon = StudyDestinationPageFactory(
+        parent=catalogue, university_en="Soon University", deadline_in_days=10
+    )
+    later = StudyDestinationPageFactory(
+        parent=catalogue, university_en="Later University", deadline_in_days=200
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    body = client.get("/admin/").content.decode()
+
+    assert soon.title in body
+    assert later.title not in body

@@ -1,0 +1,48 @@
+"""Wagtail admin: a dashboard panel of application deadlines in the next 60 days."""
+
+import datetime
+
+from django.utils import timezone
+
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from .models import ApplicationDeadline, StudyDestinationIndexPage, StudyDestinationPage
+
+UPCOMING_DAYS = 60
+
+
+class UpcomingDeadlinesPanel(Component):
+    name = "upcoming_deadlines"
+    order = 50
+    template_name = "studyabroad/admin/upcoming_deadlines_panel.html"
+
+    def get_context_data(self, parent_context):
+        today = timezone.localdate()
+        deadlines = (
+            ApplicationDeadline.objects.filter(
+                date__gte=today,
+                date__lte=today + datetime.timedelta(days=UPCOMING_DAYS),
+                page__live=True,
+            )
+            .select_related("page")
+            .order_by("date")
+        )
+        return {"deadlines": deadlines, "days": UPCOMING_DAYS, "today": today}
+
+
+@hooks.register("construct_homepage_panels")
+def add_upcoming_deadlines_panel(request, panels):
+    panels.append(UpcomingDeadlinesPanel())
+
+
+@hooks.register("construct_page_action_menu")
+def destinations_are_published_through_review(menu_items, request, context):
+    """Programme admins submit destination edits for review instead of publishing them."""
+    page = context.get("page")
+    parent = context.get("parent_page")
+    is_destination = isinstance(page, StudyDestinationPage) or isinstance(
+        parent, StudyDestinationIndexPage
+    )
+    if is_destination and not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
