@@ -175,7 +175,8 @@ class StudyDestinationPage(Page):
         index.SearchField("city"),
         index.SearchField("description"),
         index.RelatedFields("fields_of_study", [index.SearchField("name")]),
-        index.FilterField("country"),
+        # No filter on country: django-countries' Country value is not JSON-serialisable for
+        # the OpenSearch backend (the catalogue filters with the ORM instead).
         index.FilterField("degree"),
     ]
 

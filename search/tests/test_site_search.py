@@ -1,5 +1,7 @@
 """Site search: Wagtail's database backend by default, its OpenSearch backend with SEARCH_URL."""
 
+import io
+
 from django.core.management import call_command
 
 import pytest
@@ -33,15 +35,25 @@ def test_site_search_uses_opensearch_when_configured(member_client, member, engi
     }
     from wagtail.search.backends import get_search_backend
 
+    from studyabroad.demo import ensure_catalogue
+    from studyabroad.tests.factories import StudyDestinationPageFactory
+
+    StudyDestinationPageFactory(
+        parent=ensure_catalogue(member.profile.get_parent().get_parent().specific),
+        university_en="Imperial College London",
+        programme_name="Structural Engineering",
+    )
     backend = get_search_backend()
-    call_command("update_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("update_index", stdout=io.StringIO())
     try:
-        response = member_client.get("/search/", {"query": "bridge maintenance"})
+        profiles = member_client.get("/search/", {"query": "bridge maintenance"})
         japanese = member_client.get("/search/", {"query": "橋梁"})
+        destinations = member_client.get("/search/", {"query": "Imperial structural"})
 
         assert type(backend).__module__.startswith("modelsearch.backends.opensearch3")
-        assert member.profile.title in response.content.decode()
+        assert member.profile.title in profiles.content.decode()
         assert member.profile.title in japanese.content.decode()
+        assert "Imperial College London" in destinations.content.decode()
     finally:
         wagtail_indexes = f"{settings.SEARCH_INDEX_PREFIX}_wagtail_*"
         for index in engine.client.indices.get(index=wagtail_indexes):
