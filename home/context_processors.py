@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 def site_navigation(request: HttpRequest) -> dict:
     """Links to the directory and to the signed-in member's profile, resolved lazily."""
+    from community.models import CommunityIndexPage
     from profiles.models import ProfileIndexPage, ProfilePage
     from studyabroad.models import StudyDestinationIndexPage
 
@@ -22,4 +23,12 @@ def site_navigation(request: HttpRequest) -> dict:
     def catalogue():
         return StudyDestinationIndexPage.objects.live().first()
 
-    return {"nav_directory": directory, "nav_my_profile": my_profile, "nav_catalogue": catalogue}
+    def community():
+        return CommunityIndexPage.objects.live().first()
+
+    return {
+        "nav_directory": directory,
+        "nav_my_profile": my_profile,
+        "nav_catalogue": catalogue,
+        "nav_community": community,
+    }

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "home",
     "profiles",
     "studyabroad",
+    "community",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

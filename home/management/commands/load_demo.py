@@ -8,6 +8,7 @@ from django.db import transaction
 
 from allauth.account.models import EmailAddress
 
+from community.demo import ensure_community
 from home.site_structure import ensure_site_structure
 from profiles.importing import import_members
 from profiles.models import User
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             f"unchanged {report.unchanged}, failed {len(report.errors)}"
         )
         destinations = load_demo_destinations(ensure_catalogue(home))
+        ensure_community(home)
         self.stdout.write(f"Sample study destinations: {destinations}")
         with transaction.atomic():
             for email, password, superuser, group_name in DEMO_ACCOUNTS:

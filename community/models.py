@@ -1,0 +1,195 @@
+"""Discussion categories, posts (Wagtail pages with revisions) and replies (plain models)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .rendering import render_markdown
+
+REPLY_EDIT_WINDOW = timedelta(minutes=30)
+
+
+class CommunityIndexPage(Page):
+    """All discussions, across categories."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["community.CategoryPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("community")
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        posts = DiscussionPostPage.objects.descendant_of(self)
+        context.update(listing_context(request, posts))
+        context["categories"] = CategoryPage.objects.child_of(self).live()
+        return context
+
+
+class CategoryPage(RoutablePageMixin, Page):
+    """A category of discussions (海外大学院派遣, 技術交流, …), set by admins."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("description")]
+    parent_page_types = ["community.CommunityIndexPage"]
+    subpage_types = ["community.DiscussionPostPage"]
+
+    class Meta:
+        verbose_name = _("discussion category")
+        verbose_name_plural = _("discussion categories")
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing_context(request, DiscussionPostPage.objects.child_of(self)))
+        return context
+
+    @path("new/", name="new_post")
+    def new_post(self, request):
+        from .views import create_post
+
+        return create_post(request, self)
+
+
+class PostTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "community.DiscussionPostPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class DiscussionPostPage(RoutablePageMixin, Page):
+    """A member's post; members write and edit it from the front end, with revisions."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="discussion_posts",
+    )
+    body = models.TextField(_("body"), help_text=_("Markdown: **bold**, *italic*, lists, links."))
+    tags = ClusterTaggableManager(_("tags"), through=PostTag, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("author"),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("body"),
+        index.SearchField("replies_text"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["community.CategoryPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
+
+    @property
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def replies_text(self) -> str:
+        """Replies' text, so site search finds a post by what was said under it."""
+        return "\n".join(self.replies.filter(is_deleted=False).values_list("body", flat=True))
+
+    def can_edit(self, user) -> bool:
+        return bool(user.is_authenticated and (user.is_superuser or self.author_id == user.pk))
+
+    def get_context(self, request, *args, **kwargs):
+        from .forms import ReplyForm
+
+        context = super().get_context(request, *args, **kwargs)
+        context["replies"] = self.replies.select_related("author", "quoted__author").order_by(
+            "created_at"
+        )
+        context["reply_form"] = ReplyForm()
+        return context
+
+    @path("edit/", name="edit")
+    def edit(self, request):
+        from .views import edit_post
+
+        return edit_post(request, self)
+
+    @path("reply/", name="reply")
+    def reply(self, request):
+        from .views import add_reply
+
+        return add_reply(request, self)
+
+    @path("replies/<int:reply_id>/edit/", name="edit_reply")
+    def edit_reply(self, request, reply_id):
+        from .views import edit_reply
+
+        return edit_reply(request, self, reply_id)
+
+    @path("replies/<int:reply_id>/delete/", name="delete_reply")
+    def delete_reply(self, request, reply_id):
+        from .views import delete_reply
+
+        return delete_reply(request, self, reply_id)
+
+
+class Reply(models.Model):
+    """A reply under a post; may quote one earlier reply. Deleting keeps the row, not the text."""
+
+    post = models.ForeignKey(DiscussionPostPage, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    body = models.TextField(_("reply"))
+    quoted = models.ForeignKey(
+        "self", verbose_name=_("quoted reply"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post_id}"
+
+    @property
+    def body_html(self):
+        return render_markdown(self.body)
+
+    def can_edit(self, user) -> bool:
+        """Its author, within 30 minutes of posting, while it is not deleted."""
+        return bool(
+            user.is_authenticated
+            and self.author_id == user.pk
+            and not self.is_deleted
+            and timezone.now() - self.created_at <= REPLY_EDIT_WINDOW
+        )
+
+    def can_delete(self, user) -> bool:
+        return bool(user.is_authenticated and self.author_id == user.pk and not self.is_deleted)

@@ -1,0 +1,162 @@
+"""Listing, posting and replying from the front end."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import PostForm, ReplyForm
+from .models import CategoryPage, DiscussionPostPage, Reply
+
+POSTS_PER_PAGE = 20
+
+
+def listing_context(request: HttpRequest, posts) -> dict:
+    """Posts by latest activity (or most replies this month), optionally with one tag."""
+    month_ago = timezone.now() - timezone.timedelta(days=30)
+    posts = (
+        posts.live()
+        .select_related("author")
+        .annotate(
+            reply_count=Count("replies", filter=Q(replies__is_deleted=False), distinct=True),
+            recent_replies=Count(
+                "replies",
+                filter=Q(replies__is_deleted=False, replies__created_at__gte=month_ago),
+                distinct=True,
+            ),
+        )
+    )
+    tag = request.GET.get("tag", "").strip()
+    if tag:
+        posts = posts.filter(tags__slug=tag)
+    sort = "replies" if request.GET.get("sort") == "replies" else "latest"
+    posts = (
+        posts.order_by("-recent_replies", "-last_activity_at")
+        if sort == "replies"
+        else (posts.order_by("-last_activity_at"))
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "posts": Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page")),
+        "sort": sort,
+        "selected_tag": tag,
+        "filter_query": query.urlencode(),
+    }
+
+
+def _publish(page: DiscussionPostPage, user) -> None:
+    # Ownership was checked by the view; members hold no Wagtail page permissions.
+    page.save_revision(user=user, log_action=True).publish(user=user, skip_permission_checks=True)
+
+
+@login_required
+def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
+    form = PostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            post = DiscussionPostPage(
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                author=request.user,
+                owner=request.user,
+                live=False,
+            )
+            post.tags.set(form.cleaned_data["tags"])
+            category.add_child(instance=post)
+            _publish(post, request.user)
+        messages.success(request, _("Your post has been published."))
+        return redirect(post.url)
+    return TemplateResponse(
+        request,
+        "community/post_form.html",
+        {"page": category, "form": form, "post": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def edit_post(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
+    if not post.can_edit(request.user):
+        raise PermissionDenied
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "tags": ", ".join(tag.name for tag in post.tags.all()),
+    }
+    form = PostForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            post.title = form.cleaned_data["title"]
+            post.body = form.cleaned_data["body"]
+            post.tags.set(form.cleaned_data["tags"])
+            _publish(post, request.user)
+        messages.success(request, _("Your post has been updated."))
+        return redirect(post.url)
+    return TemplateResponse(
+        request,
+        "community/post_form.html",
+        {"page": post, "form": form, "post": post},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def add_reply(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
+    form = ReplyForm(request.POST, post=post)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The reply could not be posted: %(errors)s")
+            % {"errors": " ".join(e for errors in form.errors.values() for e in errors)},
+        )
+        return redirect(post.url)
+    with transaction.atomic():
+        reply = form.save(commit=False)
+        reply.post = post
+        reply.author = request.user
+        reply.save()
+        # A plain update: last_activity_at only orders listings, it needs no new revision.
+        DiscussionPostPage.objects.filter(pk=post.pk).update(last_activity_at=reply.created_at)
+    return redirect(f"{post.url}#reply-{reply.pk}")
+
+
+def _own_reply(request, post, reply_id, check) -> Reply:
+    reply = get_object_or_404(Reply, pk=reply_id, post=post)
+    if not check(reply, request.user):
+        raise PermissionDenied
+    return reply
+
+
+@login_required
+def edit_reply(request: HttpRequest, post: DiscussionPostPage, reply_id: int) -> HttpResponse:
+    reply = _own_reply(request, post, reply_id, lambda r, u: r.can_edit(u))
+    form = ReplyForm(request.POST or None, instance=reply, post=post)
+    if request.method == "POST" and form.is_valid():
+        reply = form.save(commit=False)
+        reply.edited_at = timezone.now()
+        reply.save()
+        return redirect(f"{post.url}#reply-{reply.pk}")
+    return TemplateResponse(
+        request, "community/reply_form.html", {"page": post, "form": form, "reply": reply}
+    )
+
+
+@login_required
+@require_POST
+def delete_reply(request: HttpRequest, post: DiscussionPostPage, reply_id: int) -> HttpResponse:
+    reply = _own_reply(request, post, reply_id, lambda r, u: r.can_delete(u))
+    reply.is_deleted = True
+    reply.body = ""
+    reply.save(update_fields=["is_deleted", "body"])
+    messages.success(request, _("Your reply has been deleted."))
+    return redirect(post.url)
