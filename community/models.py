@@ -90,6 +90,7 @@ class DiscussionPostPage(RoutablePageMixin, Page):
     body = models.TextField(_("body"), help_text=_("Markdown: **bold**, *italic*, lists, links."))
     tags = ClusterTaggableManager(_("tags"), through=PostTag, blank=True)
     last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
 
     content_panels = [
         *Page.content_panels,
@@ -116,7 +117,8 @@ class DiscussionPostPage(RoutablePageMixin, Page):
 
     def replies_text(self) -> str:
         """Replies' text, so site search finds a post by what was said under it."""
-        return "\n".join(self.replies.filter(is_deleted=False).values_list("body", flat=True))
+        visible = self.replies.filter(is_deleted=False, is_hidden=False)
+        return "\n".join(visible.values_list("body", flat=True))
 
     def can_edit(self, user) -> bool:
         return bool(user.is_authenticated and (user.is_superuser or self.author_id == user.pk))
@@ -149,6 +151,18 @@ class DiscussionPostPage(RoutablePageMixin, Page):
 
         return edit_reply(request, self, reply_id)
 
+    @path("flag/", name="flag")
+    def flag(self, request):
+        from .views import flag_content
+
+        return flag_content(request, self, None)
+
+    @path("replies/<int:reply_id>/flag/", name="flag_reply")
+    def flag_reply(self, request, reply_id):
+        from .views import flag_content
+
+        return flag_content(request, self, reply_id)
+
     @path("replies/<int:reply_id>/delete/", name="delete_reply")
     def delete_reply(self, request, reply_id):
         from .views import delete_reply
@@ -170,6 +184,7 @@ class Reply(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
 
     class Meta:
         verbose_name = _("reply")
@@ -193,3 +208,44 @@ class Reply(models.Model):
 
     def can_delete(self, user) -> bool:
         return bool(user.is_authenticated and self.author_id == user.pk and not self.is_deleted)
+
+
+FLAGS_THAT_HIDE = 3
+
+
+class Flag(models.Model):
+    """A member's report that a post or reply breaks the rules, until a moderator resolves it."""
+
+    RESOLUTIONS = [
+        ("hidden", _("Hidden")),
+        ("restored", _("Restored")),
+        ("dismissed", _("Dismissed")),
+    ]
+
+    post = models.ForeignKey(
+        DiscussionPostPage, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    reason = models.CharField(_("reason"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=10, choices=RESOLUTIONS, blank=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flagged_by", "post", "reply"], name="one_flag_per_member_and_content"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def content(self):
+        return self.reply or self.post

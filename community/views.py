@@ -17,6 +17,9 @@ from .forms import PostForm, ReplyForm
 from .models import CategoryPage, DiscussionPostPage, Reply
 
 POSTS_PER_PAGE = 20
+# Posting limits per member and hour (a runaway script or a flame war, not normal use).
+POSTS_PER_HOUR = 10
+REPLIES_PER_HOUR = 60
 
 
 def listing_context(request: HttpRequest, posts) -> dict:
@@ -58,9 +61,29 @@ def _publish(page: DiscussionPostPage, user) -> None:
     page.save_revision(user=user, log_action=True).publish(user=user, skip_permission_checks=True)
 
 
+def _posted_in_the_last_hour(model, user, time_field: str) -> int:
+    since = timezone.now() - timezone.timedelta(hours=1)
+    return model.objects.filter(author=user, **{f"{time_field}__gte": since}).count()
+
+
 @login_required
 def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
     form = PostForm(request.POST or None)
+    if request.method == "POST" and (
+        _posted_in_the_last_hour(DiscussionPostPage, request.user, "first_published_at")
+        >= POSTS_PER_HOUR
+    ):
+        form.add_error(
+            None,
+            _("You have posted %(limit)s times in the last hour. Please wait a little.")
+            % {"limit": POSTS_PER_HOUR},
+        )
+        return TemplateResponse(
+            request,
+            "community/post_form.html",
+            {"page": category, "form": form, "post": None},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             post = DiscussionPostPage(
@@ -112,6 +135,15 @@ def edit_post(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
 @login_required
 @require_POST
 def add_reply(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
+    if _posted_in_the_last_hour(Reply, request.user, "created_at") >= REPLIES_PER_HOUR:
+        messages.error(
+            request,
+            _("You have replied %(limit)s times in the last hour. Please wait a little.")
+            % {"limit": REPLIES_PER_HOUR},
+        )
+        response = redirect(post.url)
+        response.status_code = 303
+        return response
     form = ReplyForm(request.POST, post=post)
     if not form.is_valid():
         messages.error(
@@ -159,4 +191,20 @@ def delete_reply(request: HttpRequest, post: DiscussionPostPage, reply_id: int) 
     reply.body = ""
     reply.save(update_fields=["is_deleted", "body"])
     messages.success(request, _("Your reply has been deleted."))
+    return redirect(post.url)
+
+
+@login_required
+@require_POST
+def flag_content(request: HttpRequest, post: DiscussionPostPage, reply_id: int | None):
+    """Any member may flag a post or reply, once, with a reason."""
+    from .moderation import flag
+
+    content = get_object_or_404(Reply, pk=reply_id, post=post) if reply_id else post
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        messages.error(request, _("Say briefly why you are flagging this."))
+        return redirect(post.url)
+    flag(content, request.user, reason)
+    messages.success(request, _("Thank you. Moderators will review it."))
     return redirect(post.url)
