@@ -113,7 +113,9 @@ class DiscussionPostPage(RoutablePageMixin, Page):
 
     @property
     def body_html(self):
-        return render_markdown(self.body)
+        from .notifications import link_mentions
+
+        return render_markdown(link_mentions(self.body))
 
     def replies_text(self) -> str:
         """Replies' text, so site search finds a post by what was said under it."""
@@ -131,6 +133,8 @@ class DiscussionPostPage(RoutablePageMixin, Page):
             "created_at"
         )
         context["reply_form"] = ReplyForm()
+        user = request.user
+        context["following"] = user.is_authenticated and self.follows.filter(user=user).exists()
         return context
 
     @path("edit/", name="edit")
@@ -162,6 +166,12 @@ class DiscussionPostPage(RoutablePageMixin, Page):
         from .views import flag_content
 
         return flag_content(request, self, reply_id)
+
+    @path("follow/", name="follow")
+    def follow(self, request):
+        from .views import toggle_follow
+
+        return toggle_follow(request, self)
 
     @path("replies/<int:reply_id>/delete/", name="delete_reply")
     def delete_reply(self, request, reply_id):
@@ -195,7 +205,9 @@ class Reply(models.Model):
 
     @property
     def body_html(self):
-        return render_markdown(self.body)
+        from .notifications import link_mentions
+
+        return render_markdown(link_mentions(self.body))
 
     def can_edit(self, user) -> bool:
         """Its author, within 30 minutes of posting, while it is not deleted."""
@@ -249,3 +261,72 @@ class Flag(models.Model):
     @property
     def content(self):
         return self.reply or self.post
+
+
+class PostFollow(models.Model):
+    """A member follows a post: replies under it notify them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    post = models.ForeignKey(DiscussionPostPage, on_delete=models.CASCADE, related_name="follows")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "post"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.post_id}"
+
+
+class NotificationSetting(models.Model):
+    """How a member wants notification emails: at once, in a daily digest, or never."""
+
+    EMAIL_CHOICES = [
+        ("immediately", _("Immediately")),
+        ("daily", _("Daily digest")),
+        ("never", _("Never")),
+    ]
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_setting"
+    )
+    email = models.CharField(
+        _("notification emails"), max_length=12, choices=EMAIL_CHOICES, default="immediately"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"
+
+    @classmethod
+    def email_frequency(cls, user) -> str:
+        setting = cls.objects.filter(user=user).first()
+        return setting.email if setting else "immediately"
+
+
+class Notification(models.Model):
+    """Something a member should know about: a reply to their post, a mention, a followed post."""
+
+    KINDS = [
+        ("reply", _("replied to your post")),
+        ("mention", _("mentioned you")),
+        ("followed", _("replied in a post you follow")),
+    ]
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=KINDS)
+    post = models.ForeignKey(DiscussionPostPage, on_delete=models.CASCADE, related_name="+")
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import PostForm, ReplyForm
-from .models import CategoryPage, DiscussionPostPage, Reply
+from .models import (
+    CategoryPage,
+    DiscussionPostPage,
+    Notification,
+    NotificationSetting,
+    PostFollow,
+    Reply,
+)
+from .notifications import notify_new_post, notify_new_reply
 
 POSTS_PER_PAGE = 20
 # Posting limits per member and hour (a runaway script or a flame war, not normal use).
@@ -96,6 +104,7 @@ def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
             post.tags.set(form.cleaned_data["tags"])
             category.add_child(instance=post)
             _publish(post, request.user)
+            transaction.on_commit(lambda: notify_new_post(post))
         messages.success(request, _("Your post has been published."))
         return redirect(post.url)
     return TemplateResponse(
@@ -159,6 +168,7 @@ def add_reply(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
         reply.save()
         # A plain update: last_activity_at only orders listings, it needs no new revision.
         DiscussionPostPage.objects.filter(pk=post.pk).update(last_activity_at=reply.created_at)
+        transaction.on_commit(lambda: notify_new_reply(reply))
     return redirect(f"{post.url}#reply-{reply.pk}")
 
 
@@ -208,3 +218,40 @@ def flag_content(request: HttpRequest, post: DiscussionPostPage, reply_id: int |
     flag(content, request.user, reason)
     messages.success(request, _("Thank you. Moderators will review it."))
     return redirect(post.url)
+
+
+@login_required
+@require_POST
+def toggle_follow(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
+    follow, created = PostFollow.objects.get_or_create(user=request.user, post=post)
+    if not created:
+        follow.delete()
+    return redirect(post.url)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The member's notifications (newest first) and their email setting."""
+    setting, _created = NotificationSetting.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        if request.POST.get("email") in dict(NotificationSetting.EMAIL_CHOICES):
+            setting.email = request.POST["email"]
+            setting.save()
+            messages.success(request, _("Your notification setting has been saved."))
+        if "mark_read" in request.POST:
+            Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+                read_at=timezone.now()
+            )
+        return redirect("notifications")
+    notifications = Notification.objects.filter(recipient=request.user).select_related(
+        "actor__profile", "post"
+    )
+    return TemplateResponse(
+        request,
+        "community/notifications.html",
+        {
+            "notifications": Paginator(notifications, 30).get_page(request.GET.get("page")),
+            "setting": setting,
+            "email_choices": NotificationSetting.EMAIL_CHOICES,
+        },
+    )

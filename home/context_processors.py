@@ -26,9 +26,18 @@ def site_navigation(request: HttpRequest) -> dict:
     def community():
         return CommunityIndexPage.objects.live().first()
 
+    def unread_notifications():
+        from community.models import Notification
+
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated:
+            return 0
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
     return {
         "nav_directory": directory,
         "nav_my_profile": my_profile,
         "nav_catalogue": catalogue,
         "nav_community": community,
+        "unread_notifications": unread_notifications,
     }

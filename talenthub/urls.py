@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community import views as community_views
 from search import views as search_views
 from search.api import api
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
+    path("notifications/", community_views.notification_list, name="notifications"),
     path("experts/", search_views.find_experts, name="find_experts"),
     path("experts/match/", search_views.match_project, name="match_project"),
     path("api/v1/", api.urls),

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 import pytest
 
-from community.demo import ensure_community
-from community.models import CategoryPage, DiscussionPostPage, Reply
+from community.models import DiscussionPostPage, Reply
+from community.tests.helpers import create_post
 
 pytestmark = pytest.mark.django_db
 
@@ -19,20 +19,6 @@ INJECTIONS = [
     "[link](javascript:alert(1))",
     '<a href="#" onclick="alert(1)">click</a>',
 ]
-
-
-@pytest.fixture
-def category(directory):
-    community = ensure_community(directory.get_parent().specific)
-    return CategoryPage.objects.child_of(community).get(slug="exchange")
-
-
-def create_post(
-    client, category, title="下水道の技術交流", body="**オランダ**の事例を共有します。"
-):
-    return client.post(
-        f"{category.url}new/", {"title": title, "body": body, "tags": "下水道, Netherlands"}
-    )
 
 
 def test_member_posts_from_the_front_end(member_client, member, category):
@@ -164,3 +150,13 @@ def test_posts_and_replies_are_found_by_site_search(member_client, category):
     by_body = member_client.get("/search/", {"query": "dewatering"}).content.decode()
 
     assert "汚泥処理の相談" in by_body
+
+
+def test_a_members_posts_and_replies_appear_on_their_profile(member_client, member, category):
+    create_post(member_client, category, title="My question")
+    post = DiscussionPostPage.objects.get()
+    member_client.post(f"{post.url}reply/", {"body": "My follow-up"})
+
+    profile_page = member_client.get(member.profile.url).content.decode()
+
+    assert "My question" in profile_page and "My follow-up" in profile_page

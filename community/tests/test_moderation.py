@@ -6,7 +6,7 @@ from django.test import Client
 import pytest
 
 from community.models import DiscussionPostPage, Flag, Reply
-from community.tests.test_discussions import category, create_post  # noqa: F401 - fixture
+from community.tests.helpers import create_post
 from profiles.tests.factories import ProfilePageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
-def post(member_client, category):  # noqa: F811
+def post(member_client, category):
     create_post(member_client, category, title="Flag me", body="Questionable text")
     return DiscussionPostPage.objects.get()
 
@@ -94,7 +94,7 @@ def test_members_cannot_open_the_moderation_queue(member_client):
     assert response.status_code in (302, 403)
 
 
-def test_posting_is_rate_limited_with_a_clear_message(member_client, category):  # noqa: F811
+def test_posting_is_rate_limited_with_a_clear_message(member_client, category):
     for number in range(10):
         assert create_post(member_client, category, title=f"Post {number}").status_code == 302
 

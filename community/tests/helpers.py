@@ -1,0 +1,9 @@
+"""Helpers shared by the community tests."""
+
+
+def create_post(
+    client, category, title="下水道の技術交流", body="**オランダ**の事例を共有します。"
+):
+    return client.post(
+        f"{category.url}new/", {"title": title, "body": body, "tags": "下水道, Netherlands"}
+    )
