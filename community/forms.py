@@ -15,7 +15,7 @@ class PostForm(forms.Form):
     body = forms.CharField(
         label=_("Body"),
         max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 12, "data-mentions": ""}),
         help_text=_("Markdown: **bold**, *italic*, lists, links, `code`."),
     )
     tags = TagField(label=_("Tags"), required=False)
@@ -25,7 +25,10 @@ class ReplyForm(forms.ModelForm):
     class Meta:
         model = Reply
         fields = ["body", "quoted"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 5}), "quoted": forms.HiddenInput}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 5, "data-mentions": ""}),
+            "quoted": forms.HiddenInput,
+        }
 
     def __init__(self, *args, post=None, **kwargs):
         super().__init__(*args, **kwargs)

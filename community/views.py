@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -254,4 +254,36 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "setting": setting,
             "email_choices": NotificationSetting.EMAIL_CHOICES,
         },
+    )
+
+
+@login_required
+def mention_suggestions(request: HttpRequest) -> JsonResponse:
+    """Members whose Japanese or English name (or staff number) matches what follows '@'."""
+    from profiles.models import ProfilePage
+
+    term = request.GET.get("q", "").strip()[:50]
+    if not term:
+        return JsonResponse({"members": []})
+    profiles = (
+        ProfilePage.objects.live()
+        .filter(
+            Q(name_ja__icontains=term)
+            | Q(name_en__icontains=term)
+            | Q(external_id__istartswith=term)
+        )
+        .select_related("bureau")
+        .order_by("name_ja")[:8]
+    )
+    return JsonResponse(
+        {
+            "members": [
+                {
+                    "label": " / ".join(filter(None, [p.name_ja, p.name_en]))
+                    + (f" ({p.bureau})" if p.bureau else ""),
+                    "insert": f"@[{p.display_name}]({p.external_id})",
+                }
+                for p in profiles
+            ]
+        }
     )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("notifications/", community_views.notification_list, name="notifications"),
+    path("mentions/", community_views.mention_suggestions, name="mention_suggestions"),
     path("experts/", search_views.find_experts, name="find_experts"),
     path("experts/match/", search_views.match_project, name="match_project"),
     path("api/v1/", api.urls),

@@ -103,3 +103,13 @@ def test_daily_digest_and_never_settings(
     assert Reply.objects.count() == 2
     call_command("send_notification_digest", stdout=io.StringIO())
     assert len(mail.outbox) == 1  # nothing is sent twice
+
+
+def test_mention_suggestions_match_japanese_and_english_names(member_client, other_member):
+    japanese = member_client.get("/mentions/", {"q": "鈴木"}).json()["members"]
+    english = member_client.get("/mentions/", {"q": "hanako"}).json()["members"]
+
+    expected = f"@[{other_member.profile.name_ja}]({other_member.profile.external_id})"
+    assert [m["insert"] for m in japanese] == [expected]
+    assert [m["insert"] for m in english] == [expected]
+    assert "Hanako Suzuki" in japanese[0]["label"]
