@@ -132,7 +132,12 @@ class DiscussionPostPage(RoutablePageMixin, Page):
         context["replies"] = self.replies.select_related("author", "quoted__author").order_by(
             "created_at"
         )
-        context["reply_form"] = ReplyForm()
+        quoting = None
+        quote_id = request.GET.get("quote", "")
+        if quote_id.isdigit():
+            quoting = self.replies.filter(pk=quote_id, is_deleted=False, is_hidden=False).first()
+        context["quoting"] = quoting
+        context["reply_form"] = ReplyForm(initial={"quoted": quoting.pk if quoting else None})
         user = request.user
         context["following"] = user.is_authenticated and self.follows.filter(user=user).exists()
         return context

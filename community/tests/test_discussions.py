@@ -132,14 +132,39 @@ def test_script_and_event_handlers_are_neutralised(member_client, category, payl
         assert 'href="javascript:' not in html
 
 
-def test_csrf_is_enforced_on_every_form(member, category):
+def test_csrf_is_enforced_on_every_form(member, member_client, category):
+    create_post(member_client, category)
+    post = DiscussionPostPage.objects.get()
+    member_client.post(f"{post.url}reply/", {"body": "A reply"})
+    reply = Reply.objects.get()
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
+    forms = [
+        (f"{category.url}new/", {"title": "x", "body": "y"}),
+        (f"{post.url}edit/", {"title": "x", "body": "y"}),
+        (f"{post.url}reply/", {"body": "y"}),
+        (f"{post.url}replies/{reply.pk}/edit/", {"body": "y"}),
+        (f"{post.url}replies/{reply.pk}/delete/", {}),
+        (f"{post.url}flag/", {"reason": "y"}),
+        (f"{post.url}follow/", {}),
+        ("/notifications/", {"email": "never"}),
+    ]
 
-    response = client.post(f"{category.url}new/", {"title": "x", "body": "y"})
+    statuses = [client.post(url, data).status_code for url, data in forms]
 
-    assert response.status_code == 403
-    assert not DiscussionPostPage.objects.exists()
+    assert statuses == [403] * len(forms)
+    assert DiscussionPostPage.objects.count() == 1 and Reply.objects.get().body == "A reply"
+
+
+def test_quote_link_prefills_the_quoted_reply(member_client, category):
+    create_post(member_client, category)
+    post = DiscussionPostPage.objects.get()
+    member_client.post(f"{post.url}reply/", {"body": "Worth quoting"})
+    reply = Reply.objects.get()
+
+    page = member_client.get(post.url, {"quote": reply.pk}).content.decode()
+
+    assert f'name="quoted" value="{reply.pk}"' in page
 
 
 def test_posts_and_replies_are_found_by_site_search(member_client, category):

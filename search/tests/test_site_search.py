@@ -43,6 +43,20 @@ def test_site_search_uses_opensearch_when_configured(member_client, member, engi
         university_en="Imperial College London",
         programme_name="Structural Engineering",
     )
+    from community.demo import ensure_community
+    from community.models import CategoryPage, DiscussionPostPage, Reply
+
+    community = ensure_community(member.profile.get_parent().get_parent().specific)
+    discussion = (
+        CategoryPage.objects.child_of(community)
+        .get(slug="qa")
+        .add_child(
+            instance=DiscussionPostPage(
+                title="汚泥処理の相談", body="Sludge question", author=member
+            )
+        )
+    )
+    Reply.objects.create(post=discussion, author=member, body="Use a screw press for dewatering")
     backend = get_search_backend()
     call_command("update_index", stdout=io.StringIO())
     try:
@@ -54,6 +68,9 @@ def test_site_search_uses_opensearch_when_configured(member_client, member, engi
         assert member.profile.title in profiles.content.decode()
         assert member.profile.title in japanese.content.decode()
         assert "Imperial College London" in destinations.content.decode()
+        by_reply = member_client.get("/search/", {"query": "dewatering"}).content.decode()
+        by_japanese_title = member_client.get("/search/", {"query": "汚泥"}).content.decode()
+        assert "汚泥処理の相談" in by_reply and "汚泥処理の相談" in by_japanese_title
     finally:
         wagtail_indexes = f"{settings.SEARCH_INDEX_PREFIX}_wagtail_*"
         for index in engine.client.indices.get(index=wagtail_indexes):
