@@ -7,16 +7,10 @@ from wagtail.models import Workflow
 import pytest
 
 from profiles.tests.factories import UserFactory
-from studyabroad.demo import ensure_catalogue
 from studyabroad.models import StudyDestinationPage
 from studyabroad.tests.factories import StudyDestinationPageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(directory):
-    return ensure_catalogue(directory.get_parent().specific)
 
 
 @pytest.fixture

@@ -8,15 +8,9 @@ from django.utils import timezone
 import pytest
 
 from profiles.models import OverseasExperience, ProfileLanguage
-from studyabroad.demo import ensure_catalogue
 from studyabroad.tests.factories import StudyDestinationPageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(directory):
-    return ensure_catalogue(directory.get_parent().specific)
 
 
 @pytest.fixture

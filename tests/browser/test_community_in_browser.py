@@ -5,18 +5,9 @@ import re
 import pytest
 
 from community.demo import ensure_community
-from profiles.tests.factories import TEST_PASSWORD
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_mention_notification_reply_round_trip(page_ja, member, other_member, screenshot):

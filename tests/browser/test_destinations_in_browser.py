@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from profiles.tests.factories import TEST_PASSWORD
 from studyabroad.demo import ensure_catalogue
 from studyabroad.tests.factories import StudyDestinationPageFactory
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +37,7 @@ def test_member_filters_by_country_and_field_and_sees_deadlines(page_ja, member,
         fields=["hydraulic engineering"],
     )
 
-    page_ja.goto("/accounts/login/")
-    page_ja.fill("input[name=login]", member.email)
-    page_ja.fill("input[name=password]", TEST_PASSWORD)
-    page_ja.locator("form button[type=submit]").last.click()
+    sign_in(page_ja, member)
     page_ja.get_by_role("link", name="留学先").first.click()
     assert page_ja.locator(".result-count").inner_text() == "3 件の留学先"
 

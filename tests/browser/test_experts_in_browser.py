@@ -1,14 +1,13 @@
 """A manager finds experts and matches people to a project in the Japanese UI."""
 
-import re
-
 from django.contrib.auth.models import Group
 
 import pytest
 
-from profiles.tests.factories import TEST_PASSWORD, UserFactory
+from profiles.tests.factories import UserFactory
 from search.database_matching import reset_index
 from search.tests.test_match_api import members  # noqa: F401 - fixture
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +17,6 @@ def manager(directory):
     user = UserFactory()
     user.groups.add(Group.objects.get(name="Managers"))
     return user
-
-
-def sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", TEST_PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_manager_searches_filters_and_matches(page_ja, manager, members, screenshot):  # noqa: F811
