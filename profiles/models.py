@@ -146,6 +146,12 @@ class ProfileIndexPage(RoutablePageMixin, Page):
 
         return edit_my_profile(request, self)
 
+    @path("me/confirm/", name="confirm_my_profile")
+    def confirm_my_profile(self, request):
+        from .views import confirm_my_profile
+
+        return confirm_my_profile(request)
+
     @path("<int:page_id>/edit/", name="edit_profile")
     def edit_profile(self, request, page_id):
         from .views import edit_profile

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from taggit.models import Tag
 
@@ -159,3 +160,19 @@ def _render_form(request, index_page, form, profile):
         {"page": index_page, "form": form, "profile": profile},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def confirm_my_profile(request: HttpRequest) -> HttpResponse:
+    """One click: the member says their profile is still current (a new published revision)."""
+    profile = ProfilePage.objects.filter(user=request.user).first()
+    if profile is None:
+        raise Http404
+    profile = profile.get_latest_revision_as_object()
+    profile.confirmed_at = timezone.localdate()
+    profile.save_revision(user=request.user, log_action=True).publish(
+        user=request.user, skip_permission_checks=True
+    )
+    messages.success(request, _("Thank you: your profile is confirmed as current."))
+    return redirect(profile.url)

@@ -134,3 +134,19 @@ def test_form_shows_current_tags_as_comma_separated_text(member_client, member):
 
     tags_input = re.search(r'<input[^>]*name="tags"[^>]*value="([^"]*)"', body).group(1)
     assert sorted(parse_tags(html.unescape(tags_input))) == ["bridge inspection", "橋梁"]
+
+
+def test_one_click_confirms_the_profile_is_current(member_client, member):
+    from django.utils import timezone
+
+    profile = member.profile
+    assert profile.confirmed_at is None
+
+    refused = member_client.get("/members/me/confirm/")
+    response = member_client.post("/members/me/confirm/")
+
+    profile = ProfilePage.objects.get(pk=profile.pk)
+    assert refused.status_code == 405
+    assert response.status_code == 302
+    assert profile.confirmed_at == timezone.localdate()
+    assert profile.revisions.count() == 1 and not profile.has_unpublished_changes
