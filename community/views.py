@@ -74,6 +74,18 @@ def _posted_in_the_last_hour(model, user, time_field: str) -> int:
     return model.objects.filter(author=user, **{f"{time_field}__gte": since}).count()
 
 
+def _post_form(request, form, page, post, status: int | None = None) -> TemplateResponse:
+    """The new/edit post form; a POST that comes back here was refused (400 unless given)."""
+    if status is None:
+        status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request,
+        "community/post_form.html",
+        {"page": page, "form": form, "post": post},
+        status=status,
+    )
+
+
 @login_required
 def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
     form = PostForm(request.POST or None)
@@ -86,12 +98,7 @@ def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
             _("You have posted %(limit)s times in the last hour. Please wait a little.")
             % {"limit": POSTS_PER_HOUR},
         )
-        return TemplateResponse(
-            request,
-            "community/post_form.html",
-            {"page": category, "form": form, "post": None},
-            status=429,
-        )
+        return _post_form(request, form, category, None, status=429)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             post = DiscussionPostPage(
@@ -107,12 +114,7 @@ def create_post(request: HttpRequest, category: CategoryPage) -> HttpResponse:
             transaction.on_commit(lambda: notify_new_post(post))
         messages.success(request, _("Your post has been published."))
         return redirect(post.url)
-    return TemplateResponse(
-        request,
-        "community/post_form.html",
-        {"page": category, "form": form, "post": None},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _post_form(request, form, category, None)
 
 
 @login_required
@@ -133,12 +135,7 @@ def edit_post(request: HttpRequest, post: DiscussionPostPage) -> HttpResponse:
             _publish(post, request.user)
         messages.success(request, _("Your post has been updated."))
         return redirect(post.url)
-    return TemplateResponse(
-        request,
-        "community/post_form.html",
-        {"page": post, "form": form, "post": post},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _post_form(request, form, post, post)
 
 
 @login_required

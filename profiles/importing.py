@@ -102,7 +102,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | RowError]]:
     if path.suffix.lower() == ".csv":
         yield from _read_csv(path)
     else:
-        yield from _read_jsonl(path)
+        yield from read_jsonl(path)
 
 
 def count_rows(path: Path) -> int:
@@ -112,7 +112,7 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():

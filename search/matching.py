@@ -84,15 +84,15 @@ def analyse_query(query: MatchQuery, glossary: Glossary | None = None) -> Analys
     weights: dict[str, float] = {}
     for concept in glossary.concept_counts(text):
         weights[concept] = glossary.concepts[concept].weight
+    tag_concepts: set[str] = set()
     for tag in query.tags:
-        for concept in glossary.concept_counts(tag):
-            weights[concept] = glossary.concepts[concept].weight * TAG_QUERY_BOOST
+        tag_concepts.update(glossary.concept_counts(tag))
+    for concept in tag_concepts:
+        weights[concept] = glossary.concepts[concept].weight * TAG_QUERY_BOOST
     negated = _negated_concepts(text, glossary)
-    for concept in negated:
-        positive_elsewhere = glossary.concept_counts(_without_negations(text)).get(concept)
-        if not positive_elsewhere and not any(
-            concept in glossary.concept_counts(tag) for tag in query.tags
-        ):
+    if negated:
+        named_positively = set(glossary.concept_counts(_without_negations(text))) | tag_concepts
+        for concept in negated - named_positively:
             weights[concept] = NEGATED_WEIGHT
     return AnalysedQuery(concepts=weights, text=" ".join([text, *query.tags]).strip())
 

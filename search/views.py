@@ -62,6 +62,7 @@ def find_experts(request: HttpRequest):
     )
     result = search_experts(params)
     current = {k: v for k, v in get.items() if v and k != "page"}
+    labels = _facet_labels()
     return TemplateResponse(
         request,
         "search/find_experts.html",
@@ -69,8 +70,8 @@ def find_experts(request: HttpRequest):
             "params": params,
             "result": result,
             "experts": _with_profiles(result.experts, lambda e: e.profile_id),
-            "facet_links": _facet_links(result.facets, current),
-            "active_filters": _active_filters(current),
+            "facet_links": _facet_links(result.facets, current, labels),
+            "active_filters": _active_filters(current, labels),
             "page_query": urlencode(current),
             "cefr_levels": CEFR_LEVELS,
         },
@@ -84,10 +85,9 @@ def _facet_labels() -> dict[str, str]:
     return labels
 
 
-def _facet_links(facets: dict, current: dict) -> dict:
+def _facet_links(facets: dict, current: dict, labels: dict[str, str]) -> dict:
     """For each facet value: its label, count and the URL that adds it as a filter."""
     parameter = {"english_level": "min_level"}
-    labels = _facet_labels()
     links = {}
     for name, values in facets.items():
         key = parameter.get(name, name)
@@ -112,14 +112,14 @@ def _facet_links(facets: dict, current: dict) -> dict:
     return links
 
 
-def _active_filters(current: dict) -> list[dict]:
+def _active_filters(current: dict, labels: dict[str, str]) -> list[dict]:
     """Filters in use, each with the URL that removes it."""
     filters = []
     for key, value in current.items():
         if key == "q":
             continue
         rest = {k: v for k, v in current.items() if k != key}
-        label = _facet_labels().get(value, value)
+        label = labels.get(value, value)
         filters.append({"key": key, "value": label, "remove_url": "?" + urlencode(rest)})
     return filters
 

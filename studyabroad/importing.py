@@ -3,7 +3,6 @@ and written on its own, like import_members."""
 
 import csv
 import datetime
-import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from django_countries import countries
 
-from profiles.importing import ImportReport, RowError, count_rows
+from profiles.importing import ImportReport, RowError, count_rows, read_jsonl
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 
 from .models import (
@@ -36,14 +35,8 @@ def read_destination_rows(path: Path):
             for row in reader:
                 yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
         return
-    with path.open(encoding="utf-8-sig") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield line_number, json.loads(line)
-            except json.JSONDecodeError as error:
-                yield line_number, RowError(_("broken JSON: %(error)s") % {"error": error.msg})
+    # JSON Lines: the member import's reader (each line one JSON object).
+    yield from read_jsonl(path)
 
 
 def _list(value) -> list[str]:

@@ -18,7 +18,7 @@ from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
 from .models import DEGREE_CHOICES, StudyDestinationPage
 
 DESTINATIONS_PER_PAGE = 12
-SORTS = {"deadline": ("next_deadline", "university_en"), "name": ("university_en", "pk")}
+SORTS = ("deadline", "name")
 
 
 def language_requirement_met(profile: ProfilePage | None) -> Q | None:
@@ -98,7 +98,7 @@ def catalogue_context(request: HttpRequest, index_page) -> dict:
     if sort == "deadline":
         ordered = destinations.order_by(F("next_deadline").asc(nulls_last=True), "university_en")
     else:
-        ordered = destinations.order_by(*SORTS[sort])
+        ordered = destinations.order_by("university_en", "pk")
     query = get.copy()
     query.pop("page", None)
     page = Paginator(
