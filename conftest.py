@@ -7,6 +7,9 @@ import pytest
 from home.site_structure import ensure_site_structure
 from profiles.reference_data import seed_reference_data
 
+# Fixtures more than one app's tests use.
+pytest_plugins = ["profiles.tests.privacy_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_media_and_cache(settings, tmp_path_factory):
@@ -15,6 +18,16 @@ def isolated_media_and_cache(settings, tmp_path_factory):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_evidence_index():
+    """The database matcher's in-memory index starts empty in every test."""
+    from search.database_matching import reset_index
+
+    reset_index()
+    yield
+    reset_index()
 
 
 @pytest.fixture
@@ -45,3 +58,11 @@ def other_member(directory):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def catalogue(directory):
+    """The destination catalogue under the home page, set up as load_demo does."""
+    from studyabroad.demo import ensure_catalogue
+
+    return ensure_catalogue(directory.get_parent().specific)

@@ -10,7 +10,8 @@ from wagtail.images.fields import WagtailImageField
 
 from PIL import Image as PILImage
 
-from .models import ProfilePage
+from .models import VISIBILITY_FIELDS, ProfilePage
+from .privacy import Visibility
 
 CORRUPT_IMAGE_MESSAGE = _(
     "This file is damaged or is not a complete image. Please choose another photo."
@@ -64,6 +65,8 @@ class ProfileForm(ClusterForm):
             "bio_ja",
             "bio_en",
             "interested_in_dispatch",
+            "phone",
+            *VISIBILITY_FIELDS,
         ]
         formsets = {
             # Rows keep the order they are entered in; no sort-order box for members to fill.
@@ -83,10 +86,20 @@ class ProfileForm(ClusterForm):
             "bio_ja": forms.Textarea(attrs={"rows": 6}),
             "bio_en": forms.Textarea(attrs={"rows": 6}),
             "tags": TagWidget(attrs={"data-tag-autocomplete": "", "autocomplete": "off"}),
+            **{name: forms.RadioSelect for name in VISIBILITY_FIELDS},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without a privacy choice (an older page, a script) keeps the current one.
+        for name in VISIBILITY_FIELDS:
+            self.fields[name].required = False
 
     def clean(self):
         cleaned = super().clean()
+        for name in VISIBILITY_FIELDS:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name) or Visibility.MEMBERS
         if not cleaned.get("name_ja") and not cleaned.get("name_en"):
             raise forms.ValidationError(_("Give your name in Japanese or in English."))
         return cleaned

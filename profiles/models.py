@@ -21,6 +21,7 @@ from wagtail.snippets.models import register_snippet
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from .privacy import Visibility, audience_sees
 from .vocabularies import (
     CEFR_CHOICES,
     LANGUAGE_TEST_CHOICES,
@@ -165,6 +166,21 @@ class ProfileIndexPage(RoutablePageMixin, Page):
         return tag_autocomplete(request)
 
 
+VISIBILITY_FIELDS = (
+    "visibility_contact",
+    "visibility_languages",
+    "visibility_experience",
+    "visibility_bio",
+    "visibility_photo",
+)
+
+
+def visibility_field(verbose_name) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+
+
 class ProfilePage(Page):
     """One staff member's profile: who they are and the evidence of what they know."""
 
@@ -216,6 +232,19 @@ class ProfilePage(Page):
         _("interested in the overseas graduate-school dispatch programme"), default=False
     )
     confirmed_at = models.DateField(_("profile last confirmed"), null=True, blank=True)
+    phone = models.CharField(
+        _("phone or extension"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. 03-5320-1234 / 内線 12345"),
+    )
+    visibility_contact = visibility_field(_("who sees my contact details"))
+    visibility_languages = visibility_field(_("who sees my languages and scores"))
+    visibility_experience = visibility_field(
+        _("who sees my overseas experience and exchange records")
+    )
+    visibility_bio = visibility_field(_("who sees my biography"))
+    visibility_photo = visibility_field(_("who sees my photo"))
 
     content_panels = [
         MultiFieldPanel(
@@ -245,6 +274,10 @@ class ProfilePage(Page):
         InlinePanel("exchange_records", label=_("Exchange records")),
         FieldPanel("interested_in_dispatch"),
         FieldPanel("confirmed_at"),
+        FieldPanel("phone"),
+        MultiFieldPanel(
+            [FieldPanel(name) for name in VISIBILITY_FIELDS], heading=_("Who sees what")
+        ),
     ]
     promote_panels = [FieldPanel("slug")]
 
@@ -255,21 +288,10 @@ class ProfilePage(Page):
         index.AutocompleteField("name_ja"),
         index.AutocompleteField("name_en"),
         index.SearchField("position"),
-        index.SearchField("bio_ja"),
-        index.SearchField("bio_en"),
         index.RelatedFields("tags", [index.SearchField("name")]),
-        index.RelatedFields(
-            "overseas_experiences",
-            [index.SearchField("organisation"), index.SearchField("summary")],
-        ),
-        index.RelatedFields(
-            "exchange_records",
-            [
-                index.SearchField("title"),
-                index.SearchField("technical_field"),
-                index.SearchField("outcome"),
-            ],
-        ),
+        # Site search serves every member, so it indexes only what every member may see.
+        index.SearchField("bio_for_members"),
+        index.SearchField("experience_for_members"),
         index.FilterField("bureau"),
         index.FilterField("job_category"),
     ]
@@ -306,6 +328,23 @@ class ProfilePage(Page):
         """The name in the other language, shown under the main one."""
         other = self.name_ja if self.display_name == self.name_en else self.name_en
         return "" if other == self.display_name else other
+
+    @property
+    def bio_for_members(self) -> str:
+        if not audience_sees(self.visibility_bio, "members"):
+            return ""
+        return "\n".join(filter(None, [self.bio_ja, self.bio_en]))
+
+    @property
+    def experience_for_members(self) -> str:
+        if not audience_sees(self.visibility_experience, "members"):
+            return ""
+        parts = [f"{e.organisation} {e.summary}" for e in self.overseas_experiences.all()]
+        parts += [
+            " ".join([r.title, r.technical_field, r.outcome, r.utilisation_plan])
+            for r in self.exchange_records.all()
+        ]
+        return "\n".join(part.strip() for part in parts if part.strip())
 
     def can_edit(self, user) -> bool:
         """Only the member themself (and site administrators) edit a profile from the front end."""

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 from pydantic import Field, field_validator, model_validator
 
+from profiles.privacy import audience_of
 from profiles.signal_handlers import MANAGERS_GROUP
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 
@@ -208,6 +209,7 @@ def match(request, payload: MatchIn):
         else None,
         limit=payload.limit,
         filters={k: v for k, v in payload.filters.dict().items() if v},
+        audience=audience_of(request.auth),
     )
     response = match_members_to_project(query)
     return {
@@ -269,6 +271,7 @@ def experts(
             min_level=min_level.upper(),
             overseas=overseas,
             page=max(page, 1),
+            audience=audience_of(request.auth),
         )
     )
     return {

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max
 
-from .evidence import EVIDENCE_FIELDS, FIELD_WEIGHTS
+from profiles.privacy import AUDIENCES
+
+from .evidence import EVIDENCE_FIELDS, FIELD_WEIGHTS, for_audience
 from .explanations import evidence_reasons, field_reason, language_reason
 from .glossary import english_tokens, normalise
 from .matching import (
@@ -100,7 +102,23 @@ class _Member:
     external_id: str
     data: dict
     url: str
-    terms: Counter = field(default_factory=Counter)
+    # Per audience (profiles.privacy): the evidence it may see, and that evidence's words.
+    views: dict[str, dict] = field(default_factory=dict)
+    terms: dict[str, Counter] = field(default_factory=dict)
+
+    def view(self, audience: str) -> dict:
+        return self.views[audience]
+
+
+def _weighted_terms(data: dict) -> Counter:
+    terms: Counter = Counter()
+    for field_name in EVIDENCE_FIELDS:
+        weight = FIELD_WEIGHTS[field_name]
+        if not weight:
+            continue
+        for term, count in text_terms("\n".join(data["texts"][field_name])).items():
+            terms[term] += count * weight
+    return terms
 
 
 class EvidenceIndex:
@@ -109,7 +127,9 @@ class EvidenceIndex:
     def __init__(self):
         self.members: dict[int, _Member] = {}
         self.concept_postings: dict[str, set[int]] = defaultdict(set)
-        self.term_postings: dict[str, set[int]] = defaultdict(set)
+        self.term_postings: dict[str, dict[str, set[int]]] = {
+            audience: defaultdict(set) for audience in AUDIENCES
+        }
         self.stamp = None
         self.lock = threading.Lock()
 
@@ -137,21 +157,19 @@ class EvidenceIndex:
     def _put(self, row: MemberEvidence) -> None:
         self._remove(row.profile_id)
         data = row.data
-        terms: Counter = Counter()
-        for field_name in EVIDENCE_FIELDS:
-            weight = FIELD_WEIGHTS[field_name]
-            if not weight:
-                continue
-            for term, count in text_terms("\n".join(data["texts"][field_name])).items():
-                terms[term] += count * weight
-        member = _Member(row.external_id, data, row.profile.url or "", terms)
+        member = _Member(row.external_id, data, row.profile.url or "")
+        for audience in AUDIENCES:
+            view = for_audience(data, audience)
+            member.views[audience] = view
+            shared = next((t for a, t in member.terms.items() if member.views[a] is view), None)
+            member.terms[audience] = shared if shared is not None else _weighted_terms(view)
+            for term in member.terms[audience]:
+                self.term_postings[audience][term].add(row.profile_id)
         self.members[row.profile_id] = member
         for field_name, counts in data["concepts"].items():
             if FIELD_WEIGHTS.get(field_name):
                 for concept in counts:
                     self.concept_postings[concept].add(row.profile_id)
-        for term in terms:
-            self.term_postings[term].add(row.profile_id)
 
     def _remove(self, profile_id: int) -> None:
         member = self.members.pop(profile_id, None)
@@ -160,8 +178,9 @@ class EvidenceIndex:
         for counts in member.data["concepts"].values():
             for concept in counts:
                 self.concept_postings[concept].discard(profile_id)
-        for term in member.terms:
-            self.term_postings[term].discard(profile_id)
+        for audience, terms in member.terms.items():
+            for term in terms:
+                self.term_postings[audience][term].discard(profile_id)
 
 
 _index = EvidenceIndex()
@@ -186,7 +205,7 @@ class DatabaseMatcher:
             postings = self.index.concept_postings.get(concept, ())
             concept_idf = idf(len(postings), total)
             for profile_id in postings:
-                data = members[profile_id].data
+                data = members[profile_id].view(query.audience)
                 for field_name, counts in data["concepts"].items():
                     count = counts.get(concept, 0)
                     field_weight = FIELD_WEIGHTS.get(field_name, 0.0)
@@ -194,14 +213,14 @@ class DatabaseMatcher:
                         contribution = weight * concept_idf * field_weight * saturate(count)
                         scores[profile_id] += contribution
                         matched[profile_id].append((field_name, concept, contribution))
-        text_matched = self._score_text(analysed.text, scores, total)
+        text_matched = self._score_text(analysed.text, scores, total, query.audience)
         candidates = [pid for pid, score in scores.items() if score > 0]
         candidates = [pid for pid in candidates if self._passes_filters(members[pid].data, query)]
         candidates.sort(key=lambda pid: -scores[pid])
         results = []
         for profile_id in candidates[: max(query.limit * 5, 50)]:
             member = members[profile_id]
-            data = member.data
+            data = member.view(query.audience)
             reasons = evidence_reasons(matched[profile_id], data["surfaces"])
             if not reasons and text_matched.get(profile_id):
                 reasons = [field_reason("text", ", ".join(text_matched[profile_id][:3]))]
@@ -220,16 +239,18 @@ class DatabaseMatcher:
             )
         return order_by_language_tier(results)[: query.limit]
 
-    def _score_text(self, text: str, scores: dict, total: int) -> dict[int, list[str]]:
+    def _score_text(
+        self, text: str, scores: dict, total: int, audience: str
+    ) -> dict[int, list[str]]:
         matched_terms: dict[int, list[str]] = defaultdict(list)
         spelled = {english_tokens(word).strip(): word for word in re.findall(r"[\w-]+", text)}
         for term in text_terms(text):
-            postings = self.index.term_postings.get(term, ())
+            postings = self.index.term_postings[audience].get(term, ())
             if not postings or len(postings) > max(total * 0.2, 10):
                 continue  # too common to tell members apart
             term_idf = idf(len(postings), total)
             for profile_id in postings:
-                weighted = self.index.members[profile_id].terms[term]
+                weighted = self.index.members[profile_id].terms[audience][term]
                 scores[profile_id] += TEXT_WEIGHT * term_idf * saturate(weighted)
                 matched_terms[profile_id].append(spelled.get(term, term))
         return matched_terms

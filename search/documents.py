@@ -63,6 +63,7 @@ class MemberDocument(Document):
     languages = Object(enabled=False)  # levels and scores as stored, for reasons
     surfaces = Object(enabled=False)  # the member's own words for each concept, for reasons
     tags = Keyword()
+    hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
 
     # Per evidence field (search.evidence.FIELD_WEIGHTS): Japanese text, English text, concepts.
     tags_ja = Text(analyzer=japanese)
@@ -116,6 +117,7 @@ def document_from_evidence(profile_id: int, url: str, data: dict) -> dict:
         "languages": data["languages"],
         "surfaces": data["surfaces"],
         "tags": data["texts"]["tags"],
+        "hidden_from_members": data.get("hidden_from_members", []),
     }
     for name in EVIDENCE_FIELDS:
         items = data["texts"][name]

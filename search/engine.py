@@ -15,6 +15,7 @@ from django.db.models import F
 from opensearchpy import OpenSearch, helpers
 
 from .documents import document_from_evidence, index_body
+from .evidence import hidden_fields
 from .explanations import evidence_reasons, field_reason, language_reason
 from .matching import (
     MatchQuery,
@@ -196,27 +197,41 @@ class OpenSearchMemberIndex:
         hits = response["hits"]["hits"]
         results = order_by_language_tier([self._result(hit, query) for hit in hits])
         results = results[: query.limit]
-        self._add_highlight_reasons(analysed, results, hits)
+        self._add_highlight_reasons(analysed, query, results, hits)
         return results
 
-    def _add_highlight_reasons(self, analysed, results: list[MatchResult], hits: list[dict]):
+    def _add_highlight_reasons(
+        self, analysed, query: MatchQuery, results: list[MatchResult], hits: list[dict]
+    ):
         """Members matched by plain words only get reasons from the engine's highlights."""
         ids_by_external = {hit["_source"]["external_id"]: hit["_id"] for hit in hits}
+        hidden = {hit["_id"]: hidden_fields(hit["_source"], query.audience) for hit in hits}
         unexplained = [r for r in results if not r.reasons or r.reasons == r.language_reasons]
         if not unexplained:
             return
         search = build_highlight_search(
-            analysed, [ids_by_external[r.external_id] for r in unexplained]
+            analysed, [ids_by_external[r.external_id] for r in unexplained], query.audience
         )
         response = self._call(lambda: self.client.search(index=self.alias, body=search.to_dict()))
         highlights = {hit["_id"]: hit.get("highlight", {}) for hit in response["hits"]["hits"]}
         for result in unexplained:
-            words = _highlight_reasons(highlights.get(ids_by_external[result.external_id], {}))
+            document_id = ids_by_external[result.external_id]
+            visible = {
+                name: fragments
+                for name, fragments in highlights.get(document_id, {}).items()
+                if name.rsplit("_", 1)[0] not in hidden[document_id]
+            }
+            words = _highlight_reasons(visible)
             result.reasons = words + result.reasons
 
     @staticmethod
     def _result(hit: dict, query: MatchQuery) -> MatchResult:
         source = hit["_source"]
+        languages = (
+            {}
+            if "languages" in hidden_fields(source, query.audience)
+            else source.get("languages", {})
+        )
         matched = []
         named = hit.get("matched_queries") or {}
         if isinstance(named, list):  # engines without named-query scores
@@ -226,7 +241,7 @@ class OpenSearchMemberIndex:
                 field_name, concept = name.split("|", 1)
                 matched.append((field_name, concept, score))
         reasons = evidence_reasons(matched, source.get("surfaces", {}))
-        language = language_reason(source.get("languages", {}), query.language)
+        language = language_reason(languages, query.language)
         language_reasons = [language] if language else []
         return MatchResult(
             external_id=source["external_id"],
@@ -234,7 +249,7 @@ class OpenSearchMemberIndex:
             url=source.get("url", ""),
             score=round(hit["_score"], 4),
             reasons=reasons + language_reasons,
-            meets_language=meets_language(source.get("languages", {}), query.language),
+            meets_language=meets_language(languages, query.language),
             language_reasons=language_reasons,
         )
 

@@ -10,6 +10,7 @@ engineer).
 import re
 from typing import Any
 
+from profiles.privacy import AUDIENCES, MEMBERS_AUDIENCE, Visibility, audience_sees
 from profiles.vocabularies import cefr_rank
 
 from .glossary import get_glossary
@@ -23,6 +24,16 @@ FIELD_WEIGHTS: dict[str, float] = {
     "aspirations": 0.0,
 }
 EVIDENCE_FIELDS = tuple(FIELD_WEIGHTS)
+# The profile privacy group (profiles.privacy.FIELD_GROUPS) each piece of evidence belongs to;
+# tags are always visible to members.
+PRIVACY_GROUPS: dict[str, str] = {
+    "bio": "bio",
+    "aspirations": "bio",
+    "experience": "experience",
+    "records": "experience",
+    "languages": "languages",
+    "overseas_countries": "experience",
+}
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+|\n+")
 _ASPIRATION = re.compile(
@@ -64,22 +75,34 @@ def is_japanese(text: str) -> bool:
 
 
 def build_evidence(page) -> dict[str, Any]:
-    """The evidence dictionary for one ProfilePage (live or not)."""
-    bio_sentences = split_sentences(page.bio_ja) + split_sentences(page.bio_en)
-    experience = [
-        " ".join(filter(None, [item.organisation, item.summary]))
-        for item in page.overseas_experiences.all()
-    ]
-    records = [
-        " ".join(filter(None, [r.title, r.technical_field, r.outcome, r.utilisation_plan]))
-        for r in page.exchange_records.all()
-    ]
+    """The evidence dictionary for one ProfilePage (live or not).
+
+    Fields the member keeps to themself are left out altogether; fields shared with managers
+    only are listed in `hidden_from_members`, and `for_audience` removes them for members."""
+    visibility = {
+        group: getattr(page, f"visibility_{group}") or Visibility.MEMBERS
+        for group in set(PRIVACY_GROUPS.values())
+    }
+
+    def shared(group: str) -> bool:
+        return visibility[group] != Visibility.PRIVATE
+
+    bio_sentences = (
+        split_sentences(page.bio_ja) + split_sentences(page.bio_en) if shared("bio") else []
+    )
+    experiences = list(page.overseas_experiences.all()) if shared("experience") else []
+    records = list(page.exchange_records.all()) if shared("experience") else []
     texts = {
         "tags": [tag.name for tag in page.tags.all()],
         "bio": [s for s in bio_sentences if not is_aspiration(s)],
         "aspirations": [s for s in bio_sentences if is_aspiration(s)],
-        "experience": experience,
-        "records": records,
+        "experience": [
+            " ".join(filter(None, [item.organisation, item.summary])) for item in experiences
+        ],
+        "records": [
+            " ".join(filter(None, [r.title, r.technical_field, r.outcome, r.utilisation_plan]))
+            for r in records
+        ],
     }
     glossary = get_glossary()
     concepts: dict[str, dict[str, int]] = {}
@@ -95,7 +118,7 @@ def build_evidence(page) -> dict[str, Any]:
             "test": item.test_name,
             "score": float(item.score) if item.score is not None else None,
         }
-        for item in page.languages.all()
+        for item in (page.languages.all() if shared("languages") else [])
     }
     return {
         "external_id": page.external_id,
@@ -106,9 +129,43 @@ def build_evidence(page) -> dict[str, Any]:
         "position": page.position,
         "years_of_service": page.years_of_service,
         "interested_in_dispatch": page.interested_in_dispatch,
-        "overseas_countries": sorted({str(i.country) for i in page.overseas_experiences.all()}),
+        "overseas_countries": sorted({str(i.country) for i in experiences}),
         "languages": languages,
         "texts": texts,
         "concepts": concepts,
         "surfaces": surfaces,
+        "hidden_from_members": sorted(
+            name
+            for name, group in PRIVACY_GROUPS.items()
+            if not audience_sees(visibility[group], MEMBERS_AUDIENCE)
+        ),
     }
+
+
+def hidden_fields(data: dict[str, Any], audience: str) -> set[str]:
+    """Evidence names (texts, "languages", "overseas_countries") this audience may not see."""
+    if audience != MEMBERS_AUDIENCE:
+        return set()
+    return set(data.get("hidden_from_members", []))
+
+
+_EMPTY_BY_NAME = {"languages": dict, "overseas_countries": list}
+
+
+def for_audience(data: dict[str, Any], audience: str) -> dict[str, Any]:
+    """The evidence as this audience may see it (the same dictionary when nothing is hidden)."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    hidden = hidden_fields(data, audience)
+    if not hidden:
+        return data
+    view = {**data, "texts": {**data["texts"]}, "concepts": {**data["concepts"]}}
+    view["surfaces"] = {**data["surfaces"]}
+    for name in hidden:
+        if name in _EMPTY_BY_NAME:
+            view[name] = _EMPTY_BY_NAME[name]()
+        else:
+            view["texts"][name] = []
+            view["concepts"][name] = {}
+            view["surfaces"][name] = {}
+    return view

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 
+from profiles.privacy import MEMBERS_AUDIENCE
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank
 
 from .database_matching import DatabaseMatcher, EvidenceIndex, _index
@@ -25,6 +26,7 @@ class ExpertSearch:
     min_level: str = ""
     overseas: bool | None = None
     page: int = 1
+    audience: str = MEMBERS_AUDIENCE  # who searches (profiles.privacy)
 
 
 @dataclass
@@ -48,14 +50,16 @@ class ExpertPage:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def search_experts(params: ExpertSearch, index: EvidenceIndex | None = None) -> ExpertPage:
+def search_experts(
+    params: ExpertSearch, index: EvidenceIndex | None = None, per_page: int = EXPERTS_PER_PAGE
+) -> ExpertPage:
     """One page of experts and the facet counts of everyone who matches."""
     index = index or _index
     index.refresh()
     ranked: list[tuple[int, float, list[str]]]
     if params.q.strip():
         matcher = DatabaseMatcher(index)
-        results = matcher.match(MatchQuery(text=params.q, limit=10_000))
+        results = matcher.match(MatchQuery(text=params.q, limit=10_000, audience=params.audience))
         by_external_id = {m.external_id: pid for pid, m in index.members.items()}
         ranked = [(by_external_id[r.external_id], r.score, r.reasons) for r in results]
     else:
@@ -65,14 +69,15 @@ def search_experts(params: ExpertSearch, index: EvidenceIndex | None = None) -> 
                 index.members.items(), key=lambda item: item[1].data["name_ja"] or ""
             )
         ]
-    matching = [item for item in ranked if _passes(index.members[item[0]].data, params)]
-    facets = _facets([index.members[pid].data for pid, _score, _reasons in matching])
-    paginator = Paginator(matching, EXPERTS_PER_PAGE)
+    views = {pid: index.members[pid].view(params.audience) for pid, _score, _reasons in ranked}
+    matching = [item for item in ranked if _passes(views[item[0]], params)]
+    facets = _facets([views[pid] for pid, _score, _reasons in matching])
+    paginator = Paginator(matching, per_page)
     page = paginator.get_page(params.page)
     experts = []
     for profile_id, score, reasons in page.object_list:
         member = index.members[profile_id]
-        data = member.data
+        data = views[profile_id]
         experts.append(
             Expert(
                 profile_id=profile_id,

@@ -39,12 +39,16 @@ class ProjectMatchForm(forms.Form):
             )
         return cleaned
 
-    def to_query(self) -> MatchQuery:
+    def to_query(self, audience: str) -> MatchQuery:
         data = self.cleaned_data
         language = (
             LanguageRequirement(data["language"], data["min_level"]) if data["language"] else None
         )
         tags = [tag.strip() for tag in data["tags"].replace("、", ",").split(",") if tag.strip()]
         return MatchQuery(
-            text=f"{data['title']}\n{data['description']}", tags=tags, language=language, limit=20
+            text=f"{data['title']}\n{data['description']}",
+            tags=tags,
+            language=language,
+            limit=20,
+            audience=audience,
         )

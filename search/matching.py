@@ -4,6 +4,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from profiles.privacy import MEMBERS_AUDIENCE
 from profiles.vocabularies import cefr_rank
 
 from .evidence import FIELD_WEIGHTS, without_organisations
@@ -36,6 +37,8 @@ class MatchQuery:
     language: LanguageRequirement | None = None
     limit: int = 10
     filters: dict[str, str] = field(default_factory=dict)
+    # Who asks (profiles.privacy): members never match on fields shared with managers only.
+    audience: str = MEMBERS_AUDIENCE
 
 
 @dataclass

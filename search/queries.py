@@ -4,6 +4,8 @@ import re
 
 from elasticsearch_dsl import Q, Search
 
+from profiles.privacy import MEMBERS_AUDIENCE
+
 from .documents import SEARCHED_FIELDS
 from .evidence import FIELD_WEIGHTS
 from .matching import AnalysedQuery, MatchQuery
@@ -28,28 +30,39 @@ def concept_clause_name(field_name: str, concept: str) -> str:
     return f"{field_name}|{concept}"
 
 
+def _visible(field_name: str, clause, audience: str):
+    """The clause, limited to members who share this field with the audience asking."""
+    if audience != MEMBERS_AUDIENCE or field_name == "tags":
+        return clause
+    return Q("bool", must=[clause], must_not=[Q("term", hidden_from_members=field_name)])
+
+
 def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
     """A bool query: one named clause per (concept, evidence field), plus the plain words."""
     should = []
     for concept, weight in analysed.positive.items():
         for field_name in SEARCHED_FIELDS:
             should.append(
-                Q(
-                    "term",
-                    **{
-                        f"concepts_{field_name}": {
-                            "value": concept,
-                            "boost": round(weight * FIELD_WEIGHTS[field_name], 4),
-                            "_name": concept_clause_name(field_name, concept),
-                        }
-                    },
+                _visible(
+                    field_name,
+                    Q(
+                        "term",
+                        **{
+                            f"concepts_{field_name}": {
+                                "value": concept,
+                                "boost": round(weight * FIELD_WEIGHTS[field_name], 4),
+                                "_name": concept_clause_name(field_name, concept),
+                            }
+                        },
+                    ),
+                    query.audience,
                 )
             )
     japanese, english = split_by_script(analysed.text)
     if japanese:
-        should.append(_words(japanese, "ja"))
+        should += _words(japanese, "ja", query.audience)
     if english:
-        should.append(_words(english, "en"))
+        should += _words(english, "en", query.audience)
     query_clause = Q("bool", should=should, minimum_should_match=1)
     negated = [c for c, w in analysed.concepts.items() if w < 0]
     if negated:
@@ -69,16 +82,25 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
     filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
     search = Search().query(Q("bool", must=[query_clause], filter=filters))
     search = search.extra(size=max(query.limit * 3, CANDIDATES), track_total_hits=False)
-    return search.source(["external_id", "name_ja", "name_en", "url", "languages", "surfaces"])
+    return search.source(
+        ["external_id", "name_ja", "name_en", "url", "languages", "surfaces", "hidden_from_members"]
+    )
 
 
-def build_highlight_search(analysed: AnalysedQuery, document_ids: list[str]) -> Search:
+def build_highlight_search(
+    analysed: AnalysedQuery, document_ids: list[str], audience: str
+) -> Search:
     """The project's plain words highlighted in a few members' text, for their reasons.
 
     Highlighting costs more than the search itself, so it runs only for the members whose
     match no glossary concept explains."""
     japanese, english = split_by_script(analysed.text)
-    words = [_words(text, lang) for text, lang in ((japanese, "ja"), (english, "en")) if text]
+    words = [
+        clause
+        for text, lang in ((japanese, "ja"), (english, "en"))
+        if text
+        for clause in _words(text, lang, audience)
+    ]
     search = Search().query(Q("bool", should=words, filter=[Q("ids", values=document_ids)]))
     search = search.extra(size=len(document_ids)).source(False)
     return search.highlight(
@@ -90,13 +112,22 @@ def build_highlight_search(analysed: AnalysedQuery, document_ids: list[str]) -> 
     )
 
 
-def _words(text: str, language: str):
-    fields = [f"{name}_{language}^{FIELD_WEIGHTS[name]}" for name in SEARCHED_FIELDS]
-    return Q(
-        "multi_match",
-        query=text,
-        fields=fields,
-        type="most_fields",
-        boost=TEXT_BOOST,
-        _name=f"text_{language}",
-    )
+def _words(text: str, language: str, audience: str) -> list:
+    """The project's plain words in each evidence field (summed, like most_fields)."""
+    return [
+        _visible(
+            name,
+            Q(
+                "match",
+                **{
+                    f"{name}_{language}": {
+                        "query": text,
+                        "boost": round(TEXT_BOOST * FIELD_WEIGHTS[name], 4),
+                        "_name": f"text_{language}",
+                    }
+                },
+            ),
+            audience,
+        )
+        for name in SEARCHED_FIELDS
+    ]

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
+from profiles.exports import csv_response, member_columns, member_row, profiles_for_export
 from profiles.models import Bureau, JobCategory, ProfilePage
+from profiles.privacy import audience_of
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 
 from .backends import match_members_to_project
@@ -17,6 +19,7 @@ from .experts import ExpertSearch, search_experts
 from .forms import ProjectMatchForm
 
 RESULTS_PER_PAGE = 10
+EXPORT_LIMIT = 5000
 
 
 def search(request: HttpRequest):
@@ -44,13 +47,13 @@ def _with_profiles(items, profile_id_of):
     return [(item, profiles.get(profile_id_of(item))) for item in items]
 
 
-def find_experts(request: HttpRequest):
-    """Expert search with facets; every filter is a query parameter, so views can be shared."""
+def _expert_search(request: HttpRequest) -> ExpertSearch:
+    """The expert-search parameters of a request (every filter is a query parameter)."""
     get = request.GET
     language = get.get("language", "") if get.get("language", "") in LANGUAGE_NAMES else ""
     min_level = get.get("min_level", "") if get.get("min_level", "") in CEFR_LEVELS else ""
     overseas = {"yes": True, "no": False}.get(get.get("overseas", ""))
-    params = ExpertSearch(
+    return ExpertSearch(
         q=get.get("q", "").strip()[:500],
         tag=get.get("tag", "").strip(),
         bureau=get.get("bureau", "").strip(),
@@ -59,7 +62,27 @@ def find_experts(request: HttpRequest):
         min_level=min_level,
         overseas=overseas,
         page=int(get["page"]) if get.get("page", "").isdigit() else 1,
+        audience=audience_of(request.user),
     )
+
+
+def export_experts(request: HttpRequest):
+    """Every member the current expert search finds, as CSV, in ranked order."""
+    result = search_experts(_expert_search(request), per_page=EXPORT_LIMIT)
+    order = [expert.profile_id for expert in result.experts]
+    profiles = profiles_for_export(ProfilePage.objects.filter(pk__in=order)).in_bulk()
+    rows = [
+        [*member_row(profiles[expert.profile_id], request.user), " / ".join(expert.reasons)]
+        for expert in result.experts
+        if expert.profile_id in profiles
+    ]
+    return csv_response("experts.csv", [*member_columns(), _("Why matched")], rows)
+
+
+def find_experts(request: HttpRequest):
+    """Expert search with facets; every filter is a query parameter, so views can be shared."""
+    get = request.GET
+    params = _expert_search(request)
     result = search_experts(params)
     current = {k: v for k, v in get.items() if v and k != "page"}
     labels = _facet_labels()
@@ -130,7 +153,7 @@ def match_project(request: HttpRequest):
     response = None
     candidates = []
     if form.is_bound and form.is_valid():
-        response = match_members_to_project(form.to_query())
+        response = match_members_to_project(form.to_query(audience_of(request.user)))
         by_external_id = dict(
             ProfilePage.objects.filter(
                 external_id__in=[r.external_id for r in response.results]

@@ -203,6 +203,8 @@ class StudyDestinationPage(Page):
         return [d for d in self.deadlines.all() if d.date >= today]
 
     def get_context(self, request, *args, **kwargs):
+        from profiles.privacy import audience_of
+
         from .views import members_with_experience
 
         context = super().get_context(request, *args, **kwargs)
@@ -214,7 +216,7 @@ class StudyDestinationPage(Page):
                 "deadlines": deadlines,
                 "next_deadline": upcoming[0] if upcoming else None,
                 "today": today,
-                "experienced_members": members_with_experience(self),
+                "experienced_members": members_with_experience(self, audience_of(request.user)),
             }
         )
         return context

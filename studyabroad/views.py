@@ -13,6 +13,7 @@ from taggit.models import Tag
 from django_countries import countries
 
 from profiles.models import ProfilePage
+from profiles.privacy import visibilities_seen_by
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
 
 from .models import DEGREE_CHOICES, StudyDestinationPage
@@ -164,13 +165,17 @@ def _facets(destinations, query) -> dict:
     }
 
 
-def members_with_experience(destination: StudyDestinationPage, limit: int = 12) -> list[dict]:
+def members_with_experience(
+    destination: StudyDestinationPage, audience: str, limit: int = 12
+) -> list[dict]:
     """Members whose overseas experience names this university, then others in the country."""
     names = [n for n in (destination.university_en, destination.university_ja) if n]
     same_place = Q()
     for name in names:
         same_place |= Q(overseas_experiences__organisation__icontains=name)
     live = ProfilePage.objects.live().select_related("photo", "bureau")
+    # Only members who share their overseas experience with this viewer are named.
+    live = live.filter(visibility_experience__in=visibilities_seen_by(audience))
     here = list(live.filter(same_place).distinct()[:limit]) if names else []
     country = list(
         live.filter(overseas_experiences__country=destination.country)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", community_views.notification_list, name="notifications"),
     path("mentions/", community_views.mention_suggestions, name="mention_suggestions"),
     path("experts/", search_views.find_experts, name="find_experts"),
+    path("experts/export.csv", search_views.export_experts, name="export_experts"),
     path("experts/match/", search_views.match_project, name="match_project"),
     path("api/v1/", api.urls),
 ]

@@ -29,16 +29,6 @@ def _engine_url() -> str:
     return url
 
 
-@pytest.fixture(autouse=True)
-def fresh_evidence_index():
-    """The database matcher's in-memory index starts empty in every test."""
-    from search.database_matching import reset_index
-
-    reset_index()
-    yield
-    reset_index()
-
-
 @pytest.fixture
 def engine(settings):
     """Point the site at the real node with a fresh index prefix; clean up afterwards."""
