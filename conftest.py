@@ -8,7 +8,7 @@ from home.site_structure import ensure_site_structure
 from profiles.reference_data import seed_reference_data
 
 # Fixtures more than one app's tests use.
-pytest_plugins = ["profiles.tests.privacy_fixtures"]
+pytest_plugins = ["profiles.tests.privacy_fixtures", "search.tests.engine_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -22,12 +22,15 @@ def isolated_media_and_cache(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def fresh_evidence_index():
-    """The database matcher's in-memory index starts empty in every test."""
+    """The database matcher's in-memory index and glossary start afresh in every test."""
     from search.database_matching import reset_index
+    from search.glossary import forget_vocabulary
 
     reset_index()
+    forget_vocabulary()  # curated tags of an earlier test are rolled back with its database
     yield
     reset_index()
+    forget_vocabulary()
 
 
 @pytest.fixture

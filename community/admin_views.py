@@ -10,14 +10,14 @@ from django.views.decorators.http import require_http_methods
 
 from wagtail.admin import messages
 
-from profiles.signal_handlers import PROGRAMME_ADMINS_GROUP
+from profiles.roles import is_programme_admin
 
 from .models import DiscussionPostPage, Flag, Reply
 from .moderation import resolve
 
 
 def is_moderator(user) -> bool:
-    return user.is_superuser or user.groups.filter(name=PROGRAMME_ADMINS_GROUP).exists()
+    return is_programme_admin(user)
 
 
 @require_http_methods(["GET", "POST"])

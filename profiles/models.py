@@ -454,3 +454,45 @@ class ProfileExchangeRecord(Orderable):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TagCuration(models.Model):
+    """What programme admins decided about one expertise tag: labels, synonym, merged names.
+
+    Tags stay free to type (taggit's Tag); a curation gives a tag its Japanese and English
+    labels, or points it at the tag it means the same as. Both feed matching's glossary."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="curation"
+    )
+    label_ja = models.CharField(_("Japanese label"), max_length=100, blank=True)
+    label_en = models.CharField(_("English label"), max_length=100, blank=True)
+    synonym_of = models.ForeignKey(
+        "taggit.Tag",
+        verbose_name=_("synonym of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="synonym_curations",
+    )
+    aliases = models.TextField(
+        _("merged names"), blank=True, help_text=_("Names of tags merged into this one.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tag curation")
+        verbose_name_plural = _("tag curations")
+
+    def __str__(self) -> str:
+        return self.tag.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def display_label(self) -> str:
+        """橋梁 / bridge: the labels, or the tag's own name when it has none."""
+        labels = [label for label in (self.label_ja, self.label_en) if label]
+        return " / ".join(labels) or self.tag.name

@@ -8,7 +8,7 @@ search results, matching, API, CSV) asks this module, so a rule is written once.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .signal_handlers import MANAGERS_GROUP, PROGRAMME_ADMINS_GROUP
+from .roles import is_manager_or_programme_admin
 
 
 class Visibility(models.TextChoices):
@@ -42,13 +42,7 @@ def audience_of(user) -> str:
     cached = getattr(user, "_talenthub_audience", None)
     if cached:
         return cached
-    is_staff_viewer = bool(
-        getattr(user, "is_authenticated", False)
-        and (
-            user.is_superuser
-            or user.groups.filter(name__in=[MANAGERS_GROUP, PROGRAMME_ADMINS_GROUP]).exists()
-        )
-    )
+    is_staff_viewer = is_manager_or_programme_admin(user)
     audience = STAFF_AUDIENCE if is_staff_viewer else MEMBERS_AUDIENCE
     if getattr(user, "is_authenticated", False):
         user._talenthub_audience = audience

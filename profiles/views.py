@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from taggit.models import Tag
 
 from .forms import NewProfileForm, ProfileForm
 from .models import Bureau, JobCategory, ProfileIndexPage, ProfilePage
+from .tag_vocabulary import suggest
 
 MEMBERS_PER_PAGE = 24
 
@@ -81,17 +81,14 @@ def tag_listing(request: HttpRequest, index_page: ProfileIndexPage, tag_slug: st
 
 
 def tag_autocomplete(request: HttpRequest) -> JsonResponse:
-    """Existing tags that contain the typed text, most used first."""
-    term = request.GET.get("q", "").strip()
-    if not term:
-        return JsonResponse({"tags": []})
-    tags = (
-        Tag.objects.filter(name__icontains=term)
-        .annotate(uses=Count("profiles_profiletag_items"))
-        .order_by("-uses", "name")
-        .values_list("name", flat=True)[:10]
+    """Tags whose name or Japanese / English label contains the typed text, most used first."""
+    suggestions = suggest(request.GET.get("q", "")[:100])
+    return JsonResponse(
+        {
+            "tags": [s.name for s in suggestions],
+            "suggestions": [{"name": s.name, "label": s.label} for s in suggestions],
+        }
     )
-    return JsonResponse({"tags": list(tags)})
 
 
 @login_required

@@ -6,9 +6,10 @@ these concepts, so a Japanese query meets an English profile. The glossary is a 
 """
 
 import re
+import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -95,6 +96,29 @@ class Glossary:
                 weight=weight,
             )
         return cls(concepts)
+
+    def with_vocabulary(self, groups: list[list[str]]) -> "Glossary":
+        """This glossary plus the curated tag vocabulary: each group (a tag's name, labels,
+        merged names and synonyms) joins the concept one of its forms already names, or
+        becomes a concept of its own."""
+        concepts = dict(self.concepts)
+        for forms in groups:
+            known = Counter()
+            for form in forms:
+                known.update(self.concept_counts(form))
+            # A new concept's id is stable across reloads: stored evidence refers to it.
+            concept_id = (
+                known.most_common(1)[0][0]
+                if known
+                else "tag:" + "_".join(normalise(forms[0]).split())
+            )
+            base = concepts.get(concept_id) or Concept(id=concept_id, japanese=(), english=())
+            japanese = tuple(f for f in forms if _CJK.search(f) and f not in base.japanese)
+            english = tuple(f for f in forms if not _CJK.search(f) and f not in base.english)
+            concepts[concept_id] = replace(
+                base, japanese=base.japanese + japanese, english=base.english + english
+            )
+        return Glossary(concepts)
 
     # --- matchers (built once per glossary) -------------------------------------------------
 
@@ -266,13 +290,52 @@ def _split_forms(text: str) -> tuple[str, ...]:
     return tuple(form.strip() for form in text.split(",") if form.strip())
 
 
-_cache: dict[str, object] = {"mtime": None, "glossary": None}
+_cache: dict[str, object] = {"key": None, "glossary": None, "stamp": None, "checked": None}
+# Other processes see a curation change within this many seconds; this one at once.
+VOCABULARY_CHECK_SECONDS = 5.0
 
 
 def get_glossary() -> Glossary:
-    """The glossary from the data file, re-read whenever the file changes."""
-    mtime = GLOSSARY_FILE.stat().st_mtime
-    if _cache["mtime"] != mtime:
-        _cache["glossary"] = Glossary.parse(GLOSSARY_FILE.read_text(encoding="utf-8"))
-        _cache["mtime"] = mtime
+    """The glossary from the data file plus the curated tag vocabulary, rebuilt whenever
+    either changes (the file is checked on every call, the database every few seconds)."""
+    now = time.monotonic()
+    checked = _cache["checked"]
+    if checked is None or now - checked > VOCABULARY_CHECK_SECONDS:
+        _cache["stamp"] = _vocabulary_stamp()
+        _cache["checked"] = now
+    key = (GLOSSARY_FILE.stat().st_mtime, _cache["stamp"])
+    if _cache["key"] != key:
+        glossary = Glossary.parse(GLOSSARY_FILE.read_text(encoding="utf-8"))
+        _cache["glossary"] = glossary.with_vocabulary(_vocabulary_groups())
+        _cache["key"] = key
     return _cache["glossary"]  # type: ignore[return-value]
+
+
+def forget_vocabulary() -> None:
+    """Rebuild from the data file and the database on the next call (after a curation)."""
+    _cache["key"] = None
+    _cache["checked"] = None
+
+
+def _vocabulary_stamp():
+    from django.db import DatabaseError
+    from django.db.models import Count, Max
+
+    from profiles.models import TagCuration
+
+    try:
+        stamp = TagCuration.objects.aggregate(latest=Max("updated_at"), total=Count("pk"))
+    except DatabaseError:  # before migrations: the file alone
+        return None
+    return (stamp["latest"], stamp["total"])
+
+
+def _vocabulary_groups() -> list[list[str]]:
+    from django.db import DatabaseError
+
+    from profiles.tag_vocabulary import vocabulary_groups
+
+    try:
+        return vocabulary_groups()
+    except DatabaseError:
+        return []

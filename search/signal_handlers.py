@@ -1,13 +1,14 @@
 """Profile changes reach the matching evidence within the request that made them."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished
 
-from profiles.models import ProfilePage
+from profiles.models import ProfilePage, TagCuration
 
+from .glossary import forget_vocabulary
 from .sync import push_to_engine, sync_deferred, sync_profiles
 
 
@@ -32,3 +33,26 @@ def profile_deleted(sender, instance, **kwargs):
     page_id = instance.pk
     if not sync_deferred():
         transaction.on_commit(lambda: push_to_engine([page_id]))
+
+
+@receiver(post_save, sender=TagCuration, dispatch_uid="match_vocabulary_saved")
+@receiver(post_delete, sender=TagCuration, dispatch_uid="match_vocabulary_deleted")
+def vocabulary_changed(sender, instance, **kwargs):
+    """A curated label, synonym or merge changes the glossary: members tagged with the tags
+    involved get their evidence rebuilt with it (other members' texts on the next rebuild)."""
+    forget_vocabulary()
+    tag_ids = {instance.tag_id, instance.synonym_of_id} - {None}
+    tag_ids |= set(
+        TagCuration.objects.filter(synonym_of_id__in=tag_ids).values_list("tag_id", flat=True)
+    )
+
+    def resync():
+        forget_vocabulary()
+        page_ids = set(
+            ProfilePage.objects.filter(tagged_items__tag_id__in=tag_ids, live=True).values_list(
+                "pk", flat=True
+            )
+        )
+        sync_profiles(page_ids)
+
+    transaction.on_commit(resync)

@@ -5,6 +5,9 @@ import pytest
 from search import glossary as glossary_module
 from search.glossary import Glossary, get_glossary
 
+# get_glossary() adds the curated tag vocabulary from the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize(
     ("text", "concept"),
@@ -49,7 +52,7 @@ def test_glossary_file_is_reread_when_it_changes(tmp_path, monkeypatch):
     path = tmp_path / "glossary.txt"
     path.write_text("bridge: 橋梁 | bridge\n", encoding="utf-8")
     monkeypatch.setattr(glossary_module, "GLOSSARY_FILE", path)
-    monkeypatch.setitem(glossary_module._cache, "mtime", None)
+    glossary_module.forget_vocabulary()
     assert "kaizen" not in get_glossary().concepts
 
     path.write_text("bridge: 橋梁 | bridge\nkaizen: 改善 | kaizen\n", encoding="utf-8")

@@ -23,9 +23,11 @@
         const data = await response.json();
         const prefix = parts.length ? parts.join(",") + ", " : "";
         list.replaceChildren(
-          ...data.tags.map(function (name) {
+          ...data.suggestions.map(function (suggestion) {
             const option = document.createElement("option");
-            option.value = prefix + name;
+            option.value = prefix + suggestion.name;
+            // "橋梁 (橋梁 / bridge)": typing "bridge" offers the Japanese tag.
+            if (suggestion.label !== suggestion.name) option.label = suggestion.label;
             return option;
           })
         );
