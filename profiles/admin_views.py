@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from taggit.models import Tag
 from wagtail.admin import messages
 
+from .freshness import freshness_by_bureau, stale_profiles
 from .models import TagCuration
 from .roles import is_programme_admin
 from .tag_vocabulary import canonical, merge_tags, tags_with_usage
@@ -119,3 +120,23 @@ def merge(request):
             )
             return redirect("profiles_vocabulary")
     return TemplateResponse(request, "profiles/admin/merge_tags.html", {"tags": tags})
+
+
+@require_http_methods(["GET"])
+def stale_profiles_report(request):
+    """Profiles not confirmed for twelve months, counted by bureau and listed."""
+    _require_programme_admin(request)
+    bureau = request.GET.get("bureau", "")
+    stale = (
+        stale_profiles().select_related("bureau").annotate(last_reminded=Max("reminders__sent_at"))
+    )
+    if bureau:
+        stale = stale.filter(bureau__name_ja=bureau) if bureau != "—" else stale.filter(bureau=None)
+    page = Paginator(stale.order_by("last_confirmed", "pk"), TAGS_PER_PAGE).get_page(
+        request.GET.get("p")
+    )
+    return TemplateResponse(
+        request,
+        "profiles/admin/stale_profiles.html",
+        {"bureaus": freshness_by_bureau(), "profiles": page, "bureau": bureau},
+    )

@@ -496,3 +496,19 @@ class TagCuration(models.Model):
         """橋梁 / bridge: the labels, or the tag's own name when it has none."""
         labels = [label for label in (self.label_ja, self.label_en) if label]
         return " / ".join(labels) or self.tag.name
+
+
+class ProfileReminder(models.Model):
+    """One reminder email asking a member to check their profile (at most one a month)."""
+
+    profile = models.ForeignKey(ProfilePage, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    email = models.EmailField(_("sent to"))
+
+    class Meta:
+        verbose_name = _("profile reminder")
+        verbose_name_plural = _("profile reminders")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.sent_at:%Y-%m-%d}"

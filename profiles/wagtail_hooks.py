@@ -1,4 +1,5 @@
-"""The expertise vocabulary's admin menu entry and URLs, for programme admins."""
+"""Admin menu entries and URLs for programme admins: the expertise vocabulary and the
+stale-profile report."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import edit_tag, merge, vocabulary
+from .admin_views import edit_tag, merge, stale_profiles_report, vocabulary
 from .roles import is_programme_admin
 
 
-class VocabularyMenuItem(MenuItem):
+class ProgrammeAdminMenuItem(MenuItem):
     def is_shown(self, request):
         return is_programme_admin(request.user)
 
@@ -21,11 +22,19 @@ def vocabulary_urls():
         path("vocabulary/", vocabulary, name="profiles_vocabulary"),
         path("vocabulary/merge/", merge, name="profiles_vocabulary_merge"),
         path("vocabulary/<int:tag_id>/", edit_tag, name="profiles_vocabulary_edit"),
+        path("profiles/stale/", stale_profiles_report, name="profiles_stale_report"),
     ]
 
 
 @hooks.register("register_admin_menu_item")
 def vocabulary_menu_item():
-    return VocabularyMenuItem(
+    return ProgrammeAdminMenuItem(
         _("Expertise vocabulary"), reverse("profiles_vocabulary"), icon_name="tag", order=850
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def stale_profiles_menu_item():
+    return ProgrammeAdminMenuItem(
+        _("Stale profiles"), reverse("profiles_stale_report"), icon_name="time", order=860
     )

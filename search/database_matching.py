@@ -16,7 +16,7 @@ from django.db.models import Max
 from profiles.privacy import AUDIENCES
 
 from .evidence import EVIDENCE_FIELDS, FIELD_WEIGHTS, for_audience
-from .explanations import evidence_reasons, field_reason, language_reason
+from .explanations import evidence_reasons, field_reason, language_reason, with_age
 from .glossary import english_tokens, normalise
 from .matching import (
     MatchQuery,
@@ -221,9 +221,10 @@ class DatabaseMatcher:
         for profile_id in candidates[: max(query.limit * 5, 50)]:
             member = members[profile_id]
             data = member.view(query.audience)
-            reasons = evidence_reasons(matched[profile_id], data["surfaces"])
+            reasons = evidence_reasons(matched[profile_id], data["surfaces"], data.get("as_of"))
             if not reasons and text_matched.get(profile_id):
-                reasons = [field_reason("text", ", ".join(text_matched[profile_id][:3]))]
+                words = ", ".join(text_matched[profile_id][:3])
+                reasons = [with_age(field_reason("text", words), data.get("as_of"))]
             language = language_reason(data["languages"], query.language)
             if language:
                 reasons.append(language)

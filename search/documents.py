@@ -62,6 +62,7 @@ class MemberDocument(Document):
     language_ranks = Object(dynamic=True)  # {"en": 4}: CEFR as an ordinal, for range filters
     languages = Object(enabled=False)  # levels and scores as stored, for reasons
     surfaces = Object(enabled=False)  # the member's own words for each concept, for reasons
+    as_of = Object(enabled=False)  # how old the evidence is, for reasons
     tags = Keyword()
     hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
 
@@ -116,6 +117,7 @@ def document_from_evidence(profile_id: int, url: str, data: dict) -> dict:
         "language_ranks": {code: entry["rank"] for code, entry in data["languages"].items()},
         "languages": data["languages"],
         "surfaces": data["surfaces"],
+        "as_of": data.get("as_of"),
         "tags": data["texts"]["tags"],
         "hidden_from_members": data.get("hidden_from_members", []),
     }

@@ -16,7 +16,7 @@ from opensearchpy import OpenSearch, helpers
 
 from .documents import document_from_evidence, index_body
 from .evidence import hidden_fields
-from .explanations import evidence_reasons, field_reason, language_reason
+from .explanations import evidence_reasons, field_reason, language_reason, with_age
 from .matching import (
     MatchQuery,
     MatchResult,
@@ -205,6 +205,7 @@ class OpenSearchMemberIndex:
     ):
         """Members matched by plain words only get reasons from the engine's highlights."""
         ids_by_external = {hit["_source"]["external_id"]: hit["_id"] for hit in hits}
+        as_of = {hit["_id"]: hit["_source"].get("as_of") for hit in hits}
         hidden = {hit["_id"]: hidden_fields(hit["_source"], query.audience) for hit in hits}
         unexplained = [r for r in results if not r.reasons or r.reasons == r.language_reasons]
         if not unexplained:
@@ -221,7 +222,7 @@ class OpenSearchMemberIndex:
                 for name, fragments in highlights.get(document_id, {}).items()
                 if name.rsplit("_", 1)[0] not in hidden[document_id]
             }
-            words = _highlight_reasons(visible)
+            words = [with_age(reason, as_of[document_id]) for reason in _highlight_reasons(visible)]
             result.reasons = words + result.reasons
 
     @staticmethod
@@ -240,7 +241,7 @@ class OpenSearchMemberIndex:
             if "|" in name:
                 field_name, concept = name.split("|", 1)
                 matched.append((field_name, concept, score))
-        reasons = evidence_reasons(matched, source.get("surfaces", {}))
+        reasons = evidence_reasons(matched, source.get("surfaces", {}), source.get("as_of"))
         language = language_reason(languages, query.language)
         language_reasons = [language] if language else []
         return MatchResult(

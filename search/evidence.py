@@ -10,6 +10,8 @@ engineer).
 import re
 from typing import Any
 
+from django.utils import timezone
+
 from profiles.privacy import AUDIENCES, MEMBERS_AUDIENCE, Visibility, audience_sees
 from profiles.vocabularies import cefr_rank
 
@@ -74,6 +76,17 @@ def is_japanese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def evidence_as_of(page) -> dict[str, str] | None:
+    """How old the evidence is: the month the member last confirmed the profile, or else the
+    month it was last published (an import or an edit)."""
+    if page.confirmed_at:
+        return {"kind": "confirmed", "month": page.confirmed_at.strftime("%Y-%m")}
+    published = page.last_published_at or page.first_published_at
+    if published:
+        return {"kind": "updated", "month": timezone.localtime(published).strftime("%Y-%m")}
+    return None
+
+
 def build_evidence(page) -> dict[str, Any]:
     """The evidence dictionary for one ProfilePage (live or not).
 
@@ -134,6 +147,7 @@ def build_evidence(page) -> dict[str, Any]:
         "texts": texts,
         "concepts": concepts,
         "surfaces": surfaces,
+        "as_of": evidence_as_of(page),
         "hidden_from_members": sorted(
             name
             for name, group in PRIVACY_GROUPS.items()

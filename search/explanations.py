@@ -20,7 +20,18 @@ def field_reason(field_name: str, words: str) -> str:
     return templates[field_name] % {"words": words}
 
 
-def evidence_reasons(matched: list[tuple[str, str, float]], surfaces: dict) -> list[str]:
+def with_age(reason: str, as_of: dict | None) -> str:
+    """“expertise tag “橋梁” (confirmed 2026-04)”: how old the evidence behind a reason is."""
+    if not as_of:
+        return reason
+    if as_of["kind"] == "confirmed":
+        return _("%(reason)s (confirmed %(month)s)") % {"reason": reason, "month": as_of["month"]}
+    return _("%(reason)s (updated %(month)s)") % {"reason": reason, "month": as_of["month"]}
+
+
+def evidence_reasons(
+    matched: list[tuple[str, str, float]], surfaces: dict, as_of: dict | None = None
+) -> list[str]:
     """Reasons from matched (field, concept, contribution) triples, strongest first.
 
     `surfaces` holds, per field, the words the member used for each concept, so a reason
@@ -35,7 +46,7 @@ def evidence_reasons(matched: list[tuple[str, str, float]], surfaces: dict) -> l
         if not words or any(words.lower() in other.lower() for other in already):
             continue
         already.append(words)
-        reasons.append(field_reason(field_name, words))
+        reasons.append(with_age(field_reason(field_name, words), as_of))
         if len(reasons) == MAX_EVIDENCE_REASONS:
             break
     return reasons

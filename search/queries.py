@@ -83,7 +83,16 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
     search = Search().query(Q("bool", must=[query_clause], filter=filters))
     search = search.extra(size=max(query.limit * 3, CANDIDATES), track_total_hits=False)
     return search.source(
-        ["external_id", "name_ja", "name_en", "url", "languages", "surfaces", "hidden_from_members"]
+        [
+            "external_id",
+            "name_ja",
+            "name_en",
+            "url",
+            "languages",
+            "surfaces",
+            "hidden_from_members",
+            "as_of",
+        ]
     )
 
 
