@@ -12,6 +12,11 @@ PUBLIC_PATH_PREFIXES = (
     "/accounts/password/reset/",
     "/accounts/confirm-email/",
     "/accounts/invitation/",
+    # Single sign-on: the provider's redirect comes back here before anyone is signed in.
+    "/admin/login/",  # redirects to /accounts/login/
+    "/accounts/oidc/",
+    "/accounts/saml/",
+    "/accounts/3rdparty/signup/",
     "/i18n/",
     # The API answers 401/403 itself (token or session), rather than redirecting.
     "/api/",

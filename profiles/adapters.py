@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 
 def email_domain_allowed(email: str) -> bool:
@@ -27,3 +28,11 @@ class StaffAccountAdapter(DefaultAccountAdapter):
                 % {"domains": ", ".join("@" + d for d in settings.ALLOWED_SIGNUP_DOMAINS)}
             )
         return email
+
+
+class StaffSocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Everyone the organisation's identity provider signs in is staff: a member who was not
+    imported gets an account on first sign-in; an imported one is linked by email."""
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return True

@@ -3,9 +3,12 @@
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+
+from talenthub.settings import sso
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -54,6 +57,9 @@ INSTALLED_APPS = [
     "django_countries",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +160,24 @@ ACCOUNT_RATE_LIMITS = {
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("ALLAUTH_TRUSTED_PROXY_COUNT", "0"))
 ALLOWED_SIGNUP_DOMAINS = [d.lower().lstrip("@") for d in env_list("ALLOWED_SIGNUP_DOMAINS")]
+
+# Single sign-on (talenthub/settings/sso.py): OpenID Connect and/or SAML from the environment.
+# The first SSO sign-in links to the member's imported account by (verified) email.
+SOCIALACCOUNT_PROVIDERS = sso.social_providers(os.environ)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_ADAPTER = "profiles.adapters.StaffSocialAccountAdapter"
+# PASSWORD_LOGIN=off leaves sign-in to the identity provider alone (no password forms at all).
+SOCIALACCOUNT_ONLY = not sso.password_login_enabled(os.environ)
+if SOCIALACCOUNT_ONLY:
+    if not SOCIALACCOUNT_PROVIDERS:
+        raise ImproperlyConfigured(
+            "PASSWORD_LOGIN=off needs OIDC_SERVER_URL or SAML_IDP_ENTITY_ID."
+        )
+    # The identity provider vouches for addresses; allauth requires no local verification.
+    ACCOUNT_EMAIL_VERIFICATION = "none"
+    SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 # How long an invitation (password-set link) for an imported member stays valid.
 PASSWORD_RESET_TIMEOUT = 14 * 24 * 3600
 
