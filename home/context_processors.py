@@ -7,7 +7,7 @@ def site_navigation(request: HttpRequest) -> dict:
     """Links to the directory and to the signed-in member's profile, resolved lazily."""
     from community.models import CommunityIndexPage
     from profiles.models import ProfileIndexPage, ProfilePage
-    from studyabroad.models import StudyDestinationIndexPage
+    from studyabroad.models import ExchangeReportIndexPage, StudyDestinationIndexPage
 
     def directory():
         return ProfileIndexPage.objects.live().first()
@@ -22,6 +22,9 @@ def site_navigation(request: HttpRequest) -> dict:
     # the navigation cost no queries.
     def catalogue():
         return StudyDestinationIndexPage.objects.live().first()
+
+    def reports():
+        return ExchangeReportIndexPage.objects.live().first()
 
     def community():
         return CommunityIndexPage.objects.live().first()
@@ -39,5 +42,6 @@ def site_navigation(request: HttpRequest) -> dict:
         "nav_my_profile": my_profile,
         "nav_catalogue": catalogue,
         "nav_community": community,
+        "nav_reports": reports,
         "unread_notifications": unread_notifications,
     }

@@ -572,24 +572,11 @@ class MemberImporter:
     def _create(self, line_number: int, record: MemberRecord) -> ProfilePage:
         """Create and publish a profile with one full save (publish() would save it twice more)."""
         user = self._user_for(record, None)
-        now = timezone.now()
         page = ProfilePage(
-            external_id=record.external_id,
-            slug=record.external_id.lower(),
-            user=user,
-            owner=user,
-            live=True,
-            first_published_at=now,
-            last_published_at=now,
+            external_id=record.external_id, slug=record.external_id.lower(), user=user, owner=user
         )
         self._fill(line_number, page, record)
-        self.directory.add_child(instance=page)
-        revision = page.save_revision(user=None, log_action=False, clean=False)
-        page.live_revision = revision
-        page.has_unpublished_changes = False
-        page.save(update_fields=["live_revision", "has_unpublished_changes"], clean=False)
-        page_published.send(sender=ProfilePage, instance=page, revision=revision)
-        return page
+        return add_published_page(self.directory, page)
 
     def _update(self, line_number: int, page: ProfilePage, record: MemberRecord) -> None:
         page = page.specific
@@ -598,38 +585,62 @@ class MemberImporter:
         page.save_revision(user=None, log_action=True).publish(log_action=True)
 
 
+def add_published_page(parent, page):
+    """Add a new page already published, with one full save (publish() would save it twice
+    more): the revision becomes the live one and page_published is sent as Wagtail does."""
+    now = timezone.now()
+    page.live = True
+    page.first_published_at = page.last_published_at = now
+    parent.add_child(instance=page)
+    revision = page.save_revision(user=None, log_action=False, clean=False)
+    page.live_revision = revision
+    page.has_unpublished_changes = False
+    page.save(update_fields=["live_revision", "has_unpublished_changes"], clean=False)
+    page_published.send(sender=type(page), instance=page, revision=revision)
+    return page
+
+
 def _split_name(name_en: str) -> tuple[str, str]:
     given, _sep, family = name_en.strip().partition(" ")
     return given[:150], family[:150]
 
 
 @contextmanager
-def indexing_deferred_until_the_end(importer: "MemberImporter"):
-    """Index the imported profiles in bulk once, instead of three times per row on each save.
+def page_indexing_deferred(model, written_page_ids: list[int]):
+    """Index the pages an import writes in bulk once, instead of on each save.
 
     Every page save would otherwise update the search, reference and matching indexes (about
     half the cost of a row). What was written is indexed at the end even if the import stops
-    early.
-    """
-    from search.sync import deferred_sync, sync_profiles
+    early; matching evidence is left to the caller (search.sync.sync_profiles)."""
+    from search.sync import deferred_sync
 
-    post_save.disconnect(post_save_signal_handler, sender=ProfilePage)
+    post_save.disconnect(post_save_signal_handler, sender=model)
     try:
         with disable_reference_index_auto_update(), deferred_sync():
             yield
     finally:
-        post_save.connect(post_save_signal_handler, sender=ProfilePage)
-        reindex_profiles(importer.written_page_ids)
+        post_save.connect(post_save_signal_handler, sender=model)
+        reindex_pages(model, written_page_ids)
+
+
+@contextmanager
+def indexing_deferred_until_the_end(importer: "MemberImporter"):
+    from search.sync import sync_profiles
+
+    try:
+        with page_indexing_deferred(ProfilePage, importer.written_page_ids):
+            yield
+    finally:
         sync_profiles(importer.written_page_ids)
 
 
-def reindex_profiles(page_ids: list[int], chunk_size: int = 500) -> None:
-    """Bring the search backends and Wagtail's reference index up to date for these profiles."""
+def reindex_pages(model, page_ids: list[int], chunk_size: int = 500) -> None:
+    """Bring the search backends and Wagtail's reference index up to date for these pages."""
     for start in range(0, len(page_ids), chunk_size):
         chunk = page_ids[start : start + chunk_size]
-        pages = list(ProfilePage.get_indexed_objects().filter(pk__in=chunk))
+        pages = list(model.get_indexed_objects().filter(pk__in=chunk))
         for backend in get_search_backends(with_auto_update=True):
-            backend.add_bulk(ProfilePage, pages)
+            backend.add_bulk(model, pages)
         for page in pages:
             ReferenceIndex.create_or_update_for_object(page)
 

@@ -346,6 +346,18 @@ class ProfilePage(Page):
         ]
         return "\n".join(part.strip() for part in parts if part.strip())
 
+    def get_context(self, request, *args, **kwargs):
+        from studyabroad.models import ExchangeReportPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["reports"] = (
+            ExchangeReportPage.objects.live()
+            .filter(participants__profile=self)
+            .distinct()
+            .select_related("classification")
+        )
+        return context
+
     def can_edit(self, user) -> bool:
         """Only the member themself (and site administrators) edit a profile from the front end."""
         return bool(user.is_authenticated and (user.is_superuser or self.user_id == user.pk))

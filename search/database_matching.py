@@ -221,7 +221,12 @@ class DatabaseMatcher:
         for profile_id in candidates[: max(query.limit * 5, 50)]:
             member = members[profile_id]
             data = member.view(query.audience)
-            reasons = evidence_reasons(matched[profile_id], data["surfaces"], data.get("as_of"))
+            reasons = evidence_reasons(
+                matched[profile_id],
+                data["surfaces"],
+                data.get("as_of"),
+                data.get("report_labels"),
+            )
             if not reasons and text_matched.get(profile_id):
                 words = ", ".join(text_matched[profile_id][:3])
                 reasons = [with_age(field_reason("text", words), data.get("as_of"))]

@@ -63,6 +63,7 @@ class MemberDocument(Document):
     languages = Object(enabled=False)  # levels and scores as stored, for reasons
     surfaces = Object(enabled=False)  # the member's own words for each concept, for reasons
     as_of = Object(enabled=False)  # how old the evidence is, for reasons
+    report_labels = Object(enabled=False)  # which report names each concept, for reasons
     tags = Keyword()
     hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
 
@@ -73,6 +74,9 @@ class MemberDocument(Document):
     records_ja = Text(analyzer=japanese)
     records_en = Text(analyzer=english)
     concepts_records = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    reports_ja = Text(analyzer=japanese)
+    reports_en = Text(analyzer=english)
+    concepts_reports = Text(analyzer=concept_ids, similarity="talenthub_mentions")
     bio_ja = Text(analyzer=japanese)
     bio_en = Text(analyzer=english)
     concepts_bio = Text(analyzer=concept_ids, similarity="talenthub_mentions")
@@ -118,6 +122,7 @@ def document_from_evidence(profile_id: int, url: str, data: dict) -> dict:
         "languages": data["languages"],
         "surfaces": data["surfaces"],
         "as_of": data.get("as_of"),
+        "report_labels": data.get("report_labels", {}),
         "tags": data["texts"]["tags"],
         "hidden_from_members": data.get("hidden_from_members", []),
     }

@@ -241,7 +241,9 @@ class OpenSearchMemberIndex:
             if "|" in name:
                 field_name, concept = name.split("|", 1)
                 matched.append((field_name, concept, score))
-        reasons = evidence_reasons(matched, source.get("surfaces", {}), source.get("as_of"))
+        reasons = evidence_reasons(
+            matched, source.get("surfaces", {}), source.get("as_of"), source.get("report_labels")
+        )
         language = language_reason(languages, query.language)
         language_reasons = [language] if language else []
         return MatchResult(

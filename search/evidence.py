@@ -21,6 +21,7 @@ from .glossary import get_glossary
 FIELD_WEIGHTS: dict[str, float] = {
     "tags": 3.0,
     "records": 2.0,
+    "reports": 2.0,  # exchange reports the member took part in (studyabroad)
     "bio": 1.5,
     "experience": 1.2,
     "aspirations": 0.0,
@@ -87,6 +88,24 @@ def evidence_as_of(page) -> dict[str, str] | None:
     return None
 
 
+def live_reports_of(page) -> list:
+    """The published exchange reports this member took part in (prefetched by search.sync)."""
+    seen, reports = set(), []
+    for participation in page.report_participations.all():
+        report = participation.page
+        if report.live and report.pk not in seen:
+            seen.add(report.pk)
+            reports.append(report)
+    return sorted(reports, key=lambda report: report.start_date, reverse=True)
+
+
+def report_text(report) -> str:
+    classification = report.classification.name_ja if report.classification_id else ""
+    tags = " ".join(tag.name for tag in report.tags.all())
+    parts = [report.title, classification, report.outcomes, report.utilisation_plan, tags]
+    return "\n".join(part for part in parts if part)
+
+
 def build_evidence(page) -> dict[str, Any]:
     """The evidence dictionary for one ProfilePage (live or not).
 
@@ -105,6 +124,7 @@ def build_evidence(page) -> dict[str, Any]:
     )
     experiences = list(page.overseas_experiences.all()) if shared("experience") else []
     records = list(page.exchange_records.all()) if shared("experience") else []
+    reports = live_reports_of(page)
     texts = {
         "tags": [tag.name for tag in page.tags.all()],
         "bio": [s for s in bio_sentences if not is_aspiration(s)],
@@ -116,8 +136,14 @@ def build_evidence(page) -> dict[str, Any]:
             " ".join(filter(None, [r.title, r.technical_field, r.outcome, r.utilisation_plan]))
             for r in records
         ],
+        "reports": [report_text(report) for report in reports],
     }
     glossary = get_glossary()
+    # Which report first mentions each concept, so a reason can name it.
+    report_labels: dict[str, str] = {}
+    for report, text in zip(reports, texts["reports"], strict=True):
+        for concept in glossary.concept_counts(without_organisations(text)):
+            report_labels.setdefault(concept, report.short_label)
     concepts: dict[str, dict[str, int]] = {}
     surfaces: dict[str, dict[str, str]] = {}
     for field_name, items in texts.items():
@@ -148,6 +174,7 @@ def build_evidence(page) -> dict[str, Any]:
         "concepts": concepts,
         "surfaces": surfaces,
         "as_of": evidence_as_of(page),
+        "report_labels": report_labels,
         "hidden_from_members": sorted(
             name
             for name, group in PRIVACY_GROUPS.items()

@@ -15,6 +15,7 @@ def field_reason(field_name: str, words: str) -> str:
         "bio": _("biography mentions “%(words)s”"),
         "records": _("exchange record mentions “%(words)s”"),
         "experience": _("overseas experience mentions “%(words)s”"),
+        "reports": _("report mentions “%(words)s”"),
         "text": _("profile text mentions “%(words)s”"),
     }
     return templates[field_name] % {"words": words}
@@ -29,8 +30,16 @@ def with_age(reason: str, as_of: dict | None) -> str:
     return _("%(reason)s (updated %(month)s)") % {"reason": reason, "month": as_of["month"]}
 
 
+def report_reason(report_label: str, words: str) -> str:
+    """“report: 下水道管きょ更生調査 (2024, NL) — “管きょ更生””."""
+    return _("report: %(report)s — “%(words)s”") % {"report": report_label, "words": words}
+
+
 def evidence_reasons(
-    matched: list[tuple[str, str, float]], surfaces: dict, as_of: dict | None = None
+    matched: list[tuple[str, str, float]],
+    surfaces: dict,
+    as_of: dict | None = None,
+    report_labels: dict | None = None,
 ) -> list[str]:
     """Reasons from matched (field, concept, contribution) triples, strongest first.
 
@@ -46,7 +55,11 @@ def evidence_reasons(
         if not words or any(words.lower() in other.lower() for other in already):
             continue
         already.append(words)
-        reasons.append(with_age(field_reason(field_name, words), as_of))
+        label = (report_labels or {}).get(concept) if field_name == "reports" else None
+        if label:
+            reasons.append(report_reason(label, words))  # a report is dated by its own year
+        else:
+            reasons.append(with_age(field_reason(field_name, words), as_of))
         if len(reasons) == MAX_EVIDENCE_REASONS:
             break
     return reasons

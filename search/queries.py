@@ -92,6 +92,7 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
             "surfaces",
             "hidden_from_members",
             "as_of",
+            "report_labels",
         ]
     )
 

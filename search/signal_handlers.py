@@ -1,12 +1,14 @@
-"""Profile changes reach the matching evidence within the request that made them."""
+"""Profile, exchange report and vocabulary changes reach the matching evidence within the
+request that made them."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from wagtail.signals import page_published, page_unpublished
 
 from profiles.models import ProfilePage, TagCuration
+from studyabroad.models import ExchangeReportPage, ReportParticipant
 
 from .glossary import forget_vocabulary
 from .sync import push_to_engine, sync_deferred, sync_profiles
@@ -56,3 +58,32 @@ def vocabulary_changed(sender, instance, **kwargs):
         sync_profiles(page_ids)
 
     transaction.on_commit(resync)
+
+
+def _report_participants(report_id: int) -> set[int]:
+    return set(
+        ReportParticipant.objects.filter(page_id=report_id, profile__isnull=False).values_list(
+            "profile_id", flat=True
+        )
+    )
+
+
+@receiver(pre_save, sender=ExchangeReportPage, dispatch_uid="match_report_before_save")
+@receiver(pre_delete, sender=ExchangeReportPage, dispatch_uid="match_report_before_delete")
+def remember_report_participants(sender, instance, **kwargs):
+    """Who took part before this change: members taken off a report lose it as evidence."""
+    instance._participants_before = _report_participants(instance.pk) if instance.pk else set()
+
+
+@receiver(page_published, sender=ExchangeReportPage, dispatch_uid="match_report_published")
+@receiver(page_unpublished, sender=ExchangeReportPage, dispatch_uid="match_report_unpublished")
+@receiver(post_delete, sender=ExchangeReportPage, dispatch_uid="match_report_deleted")
+def report_changed(sender, instance, **kwargs):
+    """A report is evidence for its participants: rebuild theirs after the change commits."""
+    if sync_deferred():
+        return
+    profile_ids = getattr(instance, "_participants_before", set()) | _report_participants(
+        instance.pk
+    )
+    if profile_ids:
+        transaction.on_commit(lambda: sync_profiles(profile_ids))

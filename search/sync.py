@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 
 from profiles.models import ProfilePage
 
@@ -33,8 +33,17 @@ def deferred_sync():
 
 
 def profiles_with_evidence_relations():
+    from studyabroad.models import ReportParticipant
+
+    participations = ReportParticipant.objects.select_related(
+        "page__classification"
+    ).prefetch_related("page__tags")
     return ProfilePage.objects.select_related("bureau", "job_category").prefetch_related(
-        "tags", "languages", "overseas_experiences", "exchange_records"
+        "tags",
+        "languages",
+        "overseas_experiences",
+        "exchange_records",
+        Prefetch("report_participations", queryset=participations),
     )
 
 

@@ -7,7 +7,14 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApplicationDeadline, StudyDestinationIndexPage, StudyDestinationPage
+from .models import (
+    ApplicationDeadline,
+    ExchangeReportIndexPage,
+    StudyDestinationIndexPage,
+    StudyDestinationPage,
+    TechnicalClassification,
+)
+from .reference_data import seed_classifications
 
 DEMO_FILE = Path(__file__).resolve().parent / "fixtures" / "demo_destinations.json"
 SAMPLE_NOTICE = (
@@ -15,6 +22,19 @@ SAMPLE_NOTICE = (
     "実際の募集要項で確認してください。 Sample data: figures are illustrative; check the "
     "university's official admissions pages.</p>"
 )
+
+
+def ensure_report_index(home) -> ExchangeReportIndexPage:
+    """The exchange report index under the home page, with the technical classifications."""
+    seed_classifications(TechnicalClassification)
+    reports = ExchangeReportIndexPage.objects.first()
+    if reports is None:
+        reports = home.add_child(
+            instance=ExchangeReportIndexPage(
+                title="海外交流報告 / Exchange reports", slug="reports"
+            )
+        )
+    return reports
 
 
 def ensure_catalogue(home) -> StudyDestinationIndexPage:

@@ -4,6 +4,7 @@ import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
+from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,12 @@ from profiles.models import ProfilePage
 from profiles.privacy import visibilities_seen_by
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
 
-from .models import DEGREE_CHOICES, StudyDestinationPage
+from .models import (
+    DEGREE_CHOICES,
+    ExchangeReportPage,
+    StudyDestinationPage,
+    TechnicalClassification,
+)
 
 DESTINATIONS_PER_PAGE = 12
 SORTS = ("deadline", "name")
@@ -185,3 +191,79 @@ def members_with_experience(
     return [{"profile": p, "same_place": True} for p in here] + [
         {"profile": p, "same_place": False} for p in country
     ]
+
+
+REPORTS_PER_PAGE = 20
+
+
+def report_listing_context(request: HttpRequest, index_page) -> dict:
+    """Exchange reports filtered by classification, country and year, with facet counts."""
+    get = request.GET
+    reports = ExchangeReportPage.objects.child_of(index_page).live()
+    filters = {
+        "classification": _int_or_none(get.get("classification", "")),
+        "country": get.get("country", "").upper(),
+        "year": _int_or_none(get.get("year", "")),
+    }
+    if filters["classification"]:
+        reports = reports.filter(classification_id=filters["classification"])
+    if filters["country"]:
+        reports = reports.filter(country=filters["country"])
+    if filters["year"]:
+        reports = reports.filter(start_date__year=filters["year"])
+    query = get.copy()
+    query.pop("page", None)
+
+    def link(key: str, value) -> str:
+        changed = query.copy()
+        changed[key] = value
+        return "?" + changed.urlencode()
+
+    def selected(key: str, value) -> bool:
+        return str(filters[key] or "") == str(value)
+
+    classifications = {c.pk: str(c) for c in TechnicalClassification.objects.all()}
+    facets = {
+        "classification": [
+            {
+                "label": classifications.get(row["classification"], "—"),
+                "count": row["n"],
+                "url": link("classification", row["classification"]),
+                "selected": selected("classification", row["classification"]),
+            }
+            for row in reports.values("classification").annotate(n=Count("pk")).order_by("-n")
+            if row["classification"]
+        ],
+        "country": [
+            {
+                "label": countries.name(row["country"]),
+                "count": row["n"],
+                "url": link("country", row["country"]),
+                "selected": selected("country", row["country"]),
+            }
+            for row in reports.values("country").annotate(n=Count("pk")).order_by("-n", "country")
+        ],
+        "year": [
+            {
+                "label": str(row["year"]),
+                "count": row["n"],
+                "url": link("year", row["year"]),
+                "selected": selected("year", row["year"]),
+            }
+            for row in reports.annotate(year=ExtractYear("start_date"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by("-year")
+        ],
+    }
+    page = Paginator(
+        reports.select_related("classification").prefetch_related("participants__profile", "tags"),
+        REPORTS_PER_PAGE,
+    ).get_page(get.get("page"))
+    return {
+        "reports": page,
+        "facets": facets,
+        "filters": filters,
+        "filter_query": query.urlencode(),
+        "active_filters": any(filters.values()),
+    }

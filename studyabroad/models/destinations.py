@@ -21,7 +21,7 @@ from django_countries.fields import CountryField
 
 from profiles.vocabularies import CEFR_CHOICES, cefr_rank, language_choices
 
-from .blocks import DescriptionBlock
+from ..blocks import DescriptionBlock
 
 DEGREE_CHOICES = [
     ("msc", "MSc"),
@@ -63,7 +63,7 @@ class StudyDestinationIndexPage(Page):
         verbose_name = _("study destination catalogue")
 
     def get_context(self, request, *args, **kwargs):
-        from .views import catalogue_context
+        from ..views import catalogue_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(catalogue_context(request, self))
@@ -205,7 +205,7 @@ class StudyDestinationPage(Page):
     def get_context(self, request, *args, **kwargs):
         from profiles.privacy import audience_of
 
-        from .views import members_with_experience
+        from ..views import members_with_experience
 
         context = super().get_context(request, *args, **kwargs)
         today = timezone.localdate()

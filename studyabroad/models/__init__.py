@@ -1,0 +1,37 @@
+"""Study abroad: the destination catalogue and the exchange reports staff bring back."""
+
+from .destinations import (
+    DEGREE_CHOICES,
+    IELTS_RANGE,
+    MONTH_CHOICES,
+    PARTNERSHIP_CHOICES,
+    TOEFL_RANGE,
+    ApplicationDeadline,
+    DestinationTag,
+    StudyDestinationIndexPage,
+    StudyDestinationPage,
+)
+from .reports import (
+    ExchangeReportIndexPage,
+    ExchangeReportPage,
+    ReportParticipant,
+    ReportTag,
+    TechnicalClassification,
+)
+
+__all__ = [
+    "DEGREE_CHOICES",
+    "IELTS_RANGE",
+    "MONTH_CHOICES",
+    "PARTNERSHIP_CHOICES",
+    "TOEFL_RANGE",
+    "ApplicationDeadline",
+    "DestinationTag",
+    "ExchangeReportIndexPage",
+    "ExchangeReportPage",
+    "ReportParticipant",
+    "ReportTag",
+    "StudyDestinationIndexPage",
+    "StudyDestinationPage",
+    "TechnicalClassification",
+]

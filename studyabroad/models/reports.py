@@ -1,0 +1,183 @@
+"""Exchange reports: what staff learned on an overseas visit or exchange, and who went.
+
+A report is evidence of its participants' expertise: the matching evidence of every member
+who took part includes it (search.evidence), and reasons name the report."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from django_countries.fields import CountryField
+
+
+@register_snippet
+class TechnicalClassification(models.Model):
+    """A technical classification (技術分類) of exchange reports, e.g. 上下水道."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    panels = [FieldPanel("name_ja"), FieldPanel("name_en"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name_ja"]
+        verbose_name = _("technical classification")
+        verbose_name_plural = _("technical classifications")
+
+    def __str__(self) -> str:
+        if (get_language() or "ja").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_ja
+
+
+class ReportTag(TaggedItemBase):
+    """An expertise tag on a report: the same vocabulary as profiles."""
+
+    content_object = ParentalKey(
+        "studyabroad.ExchangeReportPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ExchangeReportIndexPage(RoutablePageMixin, Page):
+    """Every exchange report, filtered by classification, country and year."""
+
+    content_panels = list(Page.content_panels)
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["studyabroad.ExchangeReportPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("exchange report index")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..views import report_listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(report_listing_context(request, self))
+        return context
+
+
+class ExchangeReportPage(Page):
+    """One overseas exchange: where, when, who took part, what was learned and how it is used."""
+
+    report_key = models.CharField(
+        _("record number"),
+        max_length=64,
+        unique=True,
+        help_text=_("The number in the exchange records database; imports match on it."),
+    )
+    classification = models.ForeignKey(
+        TechnicalClassification,
+        verbose_name=_("technical classification"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    country = CountryField(_("country"))
+    host_organisation = models.CharField(_("host organisation"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    outcomes = models.TextField(_("outcomes (得られた成果)"), blank=True)
+    utilisation_plan = models.TextField(_("utilisation plan (成果の活用方針)"), blank=True)
+    report_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("report (PDF)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tags = ClusterTaggableManager(_("expertise tags"), through=ReportTag, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("report_key"),
+        FieldPanel("classification"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("country"), FieldPanel("host_organisation")]),
+                FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+            ],
+            heading=_("Where and when"),
+        ),
+        InlinePanel("participants", label=_("Participants")),
+        FieldPanel("outcomes"),
+        FieldPanel("utilisation_plan"),
+        FieldPanel("report_document"),
+        FieldPanel("tags"),
+    ]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("host_organisation"),
+        index.SearchField("outcomes"),
+        index.SearchField("utilisation_plan"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("classification", [index.SearchField("name_ja")]),
+        index.FilterField("start_date"),
+    ]
+
+    parent_page_types = ["studyabroad.ExchangeReportIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("exchange report")
+        verbose_name_plural = _("exchange reports")
+        ordering = ["-start_date"]
+
+    @property
+    def year(self) -> int:
+        return self.start_date.year
+
+    @property
+    def short_label(self) -> str:
+        """下水道管きょ更生 (2024, NL): how reasons and lists name the report."""
+        return f"{self.title} ({self.year}, {self.country})"
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class ReportParticipant(Orderable):
+    """A member who took part: linked to their profile, or only named (no profile yet)."""
+
+    page = ParentalKey(ExchangeReportPage, on_delete=models.CASCADE, related_name="participants")
+    profile = models.ForeignKey(
+        "profiles.ProfilePage",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_participations",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("For participants without a profile.")
+    )
+
+    panels = [FieldPanel("profile"), FieldPanel("name")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return self.profile.display_name if self.profile_id else self.name
+
+    def clean(self):
+        super().clean()
+        if not self.profile_id and not self.name.strip():
+            raise ValidationError(_("Choose a member or write the participant's name."))
