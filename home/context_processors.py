@@ -7,7 +7,11 @@ def site_navigation(request: HttpRequest) -> dict:
     """Links to the directory and to the signed-in member's profile, resolved lazily."""
     from community.models import CommunityIndexPage
     from profiles.models import ProfileIndexPage, ProfilePage
-    from studyabroad.models import ExchangeReportIndexPage, StudyDestinationIndexPage
+    from studyabroad.models import (
+        DispatchProgrammePage,
+        ExchangeReportIndexPage,
+        StudyDestinationIndexPage,
+    )
 
     def directory():
         return ProfileIndexPage.objects.live().first()
@@ -22,6 +26,9 @@ def site_navigation(request: HttpRequest) -> dict:
     # the navigation cost no queries.
     def catalogue():
         return StudyDestinationIndexPage.objects.live().first()
+
+    def dispatch():
+        return DispatchProgrammePage.objects.live().order_by("-fiscal_year").first()
 
     def reports():
         return ExchangeReportIndexPage.objects.live().first()
@@ -43,5 +50,6 @@ def site_navigation(request: HttpRequest) -> dict:
         "nav_catalogue": catalogue,
         "nav_community": community,
         "nav_reports": reports,
+        "nav_dispatch": dispatch,
         "unread_notifications": unread_notifications,
     }

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Value
 
 from taggit.models import ItemBase, Tag
-from wagtail.models import Revision
+from wagtail.models import Page, Revision
 from wagtail.search.index import insert_or_update_object
 
 from .models import TagCuration
@@ -121,10 +121,12 @@ def merge_tags(target: Tag, sources: list[Tag]) -> MergeResult:
     if not sources:
         return result
     for model, _query_name in tagged_item_relations():
-        pages = _move_items(model, source_ids, target, result)
-        if pages:
-            result.pages[model._meta.get_field("content_object").related_model] = pages
-            _rewrite_revisions(model, pages, source_ids, target.pk)
+        objects = _move_items(model, source_ids, target, result)
+        tagged_model = model._meta.get_field("content_object").related_model
+        # Pages keep revisions and search entries; other tagged models (applications) don't.
+        if objects and issubclass(tagged_model, Page):
+            result.pages[tagged_model] = objects
+            _rewrite_revisions(model, objects, source_ids, target.pk)
     _merge_curations(target, sources)
     Tag.objects.filter(pk__in=source_ids).delete()
     transaction.on_commit(lambda: reindex(result.pages))

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from .models import (
     ApplicationDeadline,
+    DispatchProgrammePage,
     ExchangeReportIndexPage,
     StudyDestinationIndexPage,
     StudyDestinationPage,
@@ -35,6 +37,29 @@ def ensure_report_index(home) -> ExchangeReportIndexPage:
             )
         )
     return reports
+
+
+def ensure_dispatch_programme(home) -> DispatchProgrammePage:
+    """This fiscal year's dispatch programme, open for applications from a week ago."""
+    programme = DispatchProgrammePage.objects.first()
+    if programme is None:
+        now = timezone.now()
+        fiscal_year = now.year if now.month >= 4 else now.year - 1
+        programme = home.add_child(
+            instance=DispatchProgrammePage(
+                title=f"海外大学院派遣 {fiscal_year} / Dispatch programme FY{fiscal_year}",
+                slug="dispatch",
+                fiscal_year=fiscal_year,
+                application_opens=now - datetime.timedelta(days=7),
+                application_closes=now + datetime.timedelta(days=60),
+                places=5,
+                min_years_of_service=3,
+                min_ielts=Decimal("6.0"),
+                min_toefl=80,
+                min_cefr="B2",
+            )
+        )
+    return programme
 
 
 def ensure_catalogue(home) -> StudyDestinationIndexPage:

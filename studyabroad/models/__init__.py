@@ -11,6 +11,7 @@ from .destinations import (
     StudyDestinationIndexPage,
     StudyDestinationPage,
 )
+from .dispatch import ApplicationField, DispatchApplication, DispatchProgrammePage
 from .reports import (
     ExchangeReportIndexPage,
     ExchangeReportPage,
@@ -26,7 +27,10 @@ __all__ = [
     "PARTNERSHIP_CHOICES",
     "TOEFL_RANGE",
     "ApplicationDeadline",
+    "ApplicationField",
     "DestinationTag",
+    "DispatchApplication",
+    "DispatchProgrammePage",
     "ExchangeReportIndexPage",
     "ExchangeReportPage",
     "ReportParticipant",

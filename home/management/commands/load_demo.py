@@ -13,7 +13,12 @@ from home.site_structure import ensure_site_structure
 from profiles.importing import import_members
 from profiles.models import User
 from profiles.signal_handlers import MANAGERS_GROUP, PROGRAMME_ADMINS_GROUP
-from studyabroad.demo import ensure_catalogue, ensure_report_index, load_demo_destinations
+from studyabroad.demo import (
+    ensure_catalogue,
+    ensure_dispatch_programme,
+    ensure_report_index,
+    load_demo_destinations,
+)
 
 DEMO_MEMBERS_FILE = (
     Path(__file__).resolve().parents[3] / "profiles" / "fixtures" / "demo_members.jsonl"
@@ -41,6 +46,7 @@ class Command(BaseCommand):
         destinations = load_demo_destinations(ensure_catalogue(home))
         ensure_community(home)
         ensure_report_index(home)
+        ensure_dispatch_programme(home)
         self.stdout.write(f"Sample study destinations: {destinations}")
         with transaction.atomic():
             for email, password, superuser, group_name in DEMO_ACCOUNTS:
