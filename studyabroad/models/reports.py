@@ -5,7 +5,6 @@ who took part includes it (search.evidence), and reasons name the report."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -19,26 +18,16 @@ from wagtail.snippets.models import register_snippet
 
 from django_countries.fields import CountryField
 
+from profiles.models import LocalisedName
+
 
 @register_snippet
-class TechnicalClassification(models.Model):
+class TechnicalClassification(LocalisedName):
     """A technical classification (技術分類) of exchange reports, e.g. 上下水道."""
 
-    name_ja = models.CharField(_("name (Japanese)"), max_length=100, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
-
-    panels = [FieldPanel("name_ja"), FieldPanel("name_en"), FieldPanel("sort_order")]
-
-    class Meta:
-        ordering = ["sort_order", "name_ja"]
+    class Meta(LocalisedName.Meta):
         verbose_name = _("technical classification")
         verbose_name_plural = _("technical classifications")
-
-    def __str__(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_ja
 
 
 class ReportTag(TaggedItemBase):
