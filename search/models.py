@@ -1,5 +1,7 @@
-"""Stored matching evidence per member (API tokens are Wagtail's own APIToken model)."""
+"""Stored matching evidence per member, and managers' shortlists (API tokens are Wagtail's own
+APIToken model)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +31,57 @@ class MemberEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class Shortlist(models.Model):
+    """A manager's named list of members for a project; private unless shared with managers."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shortlists"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    shared = models.BooleanField(
+        _("shared with other managers"),
+        default=False,
+        help_text=_("Other managers and programme admins can read it; only you change it."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("shortlist")
+        verbose_name_plural = _("shortlists")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="one_shortlist_name_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("shortlist_detail", args=[self.pk])
+
+
+class ShortlistEntry(models.Model):
+    """A member on a shortlist, with the manager's note."""
+
+    shortlist = models.ForeignKey(Shortlist, on_delete=models.CASCADE, related_name="entries")
+    profile = models.ForeignKey(
+        "profiles.ProfilePage", on_delete=models.CASCADE, related_name="shortlist_entries"
+    )
+    note = models.TextField(_("note"), blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shortlist entry")
+        verbose_name_plural = _("shortlist entries")
+        ordering = ["added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["shortlist", "profile"], name="once_per_shortlist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shortlist}: {self.profile}"

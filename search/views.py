@@ -12,11 +12,13 @@ from wagtail.models import Page
 from profiles.exports import csv_response, member_columns, member_row, profiles_for_export
 from profiles.models import Bureau, JobCategory, ProfilePage
 from profiles.privacy import audience_of
+from profiles.roles import is_manager_or_programme_admin
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 
 from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
 from .forms import ProjectMatchForm
+from .shortlist_views import own_shortlists
 
 RESULTS_PER_PAGE = 10
 EXPORT_LIMIT = 5000
@@ -97,8 +99,16 @@ def find_experts(request: HttpRequest):
             "active_filters": _active_filters(current, labels),
             "page_query": urlencode(current),
             "cefr_levels": CEFR_LEVELS,
+            "my_shortlists": _my_shortlists(request),
         },
     )
+
+
+def _my_shortlists(request: HttpRequest):
+    """The manager's shortlists for the "Add to shortlist" forms (None: not a manager)."""
+    if not is_manager_or_programme_admin(request.user):
+        return None
+    return list(own_shortlists(request.user))
 
 
 def _facet_labels() -> dict[str, str]:
@@ -163,5 +173,10 @@ def match_project(request: HttpRequest):
     return TemplateResponse(
         request,
         "search/match_project.html",
-        {"form": form, "response": response, "candidates": candidates},
+        {
+            "form": form,
+            "response": response,
+            "candidates": candidates,
+            "my_shortlists": _my_shortlists(request),
+        },
     )

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from community import views as community_views
+from search import shortlist_views
 from search import views as search_views
 from search.api import api
 
@@ -26,6 +27,18 @@ urlpatterns = [
     path("mentions/", community_views.mention_suggestions, name="mention_suggestions"),
     path("experts/", search_views.find_experts, name="find_experts"),
     path("experts/export.csv", search_views.export_experts, name="export_experts"),
+    path("experts/shortlists/", shortlist_views.shortlist_index, name="shortlists"),
+    path("experts/shortlists/add/", shortlist_views.add_to_shortlist, name="add_to_shortlist"),
+    path(
+        "experts/shortlists/<int:shortlist_id>/",
+        shortlist_views.shortlist_detail,
+        name="shortlist_detail",
+    ),
+    path(
+        "experts/shortlists/<int:shortlist_id>/export/",
+        shortlist_views.shortlist_csv,
+        name="shortlist_csv",
+    ),
     path("experts/match/", search_views.match_project, name="match_project"),
     path("api/v1/", api.urls),
 ]
