@@ -10,7 +10,7 @@ class Command(ImportCommand):
     help = "Import exchange records (CSV) as exchange reports, upserted by record_id."
     noun = "report"
 
-    def run_import(self, file, dry_run, progress_factory):
+    def run_import(self, file, dry_run, progress_factory, **options):
         home, _directory = ensure_site_structure()
         return import_exchange_records(
             file, ensure_report_index(home), dry_run=dry_run, progress_factory=progress_factory
