@@ -52,3 +52,41 @@ def test_first_sso_sign_in_links_to_the_imported_member(page_ja, directory, oidc
     assert account.user_id == imported.user_id and account.uid == email
     page_ja.get_by_role("link", name="マイプロフィール").first.click()
     assert "連携 太郎" in page_ja.locator("h1").inner_text()
+
+
+@pytest.fixture
+def saml_provider(live_server, settings, client):
+    from tests.saml_provider import SamlIdentityProvider
+
+    idp = SamlIdentityProvider()
+    environment = {
+        "SAML_IDP_ENTITY_ID": idp.entity_id,
+        "SAML_IDP_SSO_URL": idp.sso_url,
+        "SAML_IDP_X509_CERT": idp.certificate,
+        "SAML_PROVIDER_NAME": "東京都職員 ID (SAML)",
+    }
+    settings.SOCIALACCOUNT_PROVIDERS = sso.social_providers(environment)
+    metadata = client.get("/accounts/saml/metro/metadata/", HTTP_HOST=live_server.url[7:])
+    assert metadata.status_code == 200, metadata.content
+    idp.trust(metadata.content.decode())
+    idp.start()
+    yield idp
+    idp.stop()
+
+
+def test_first_saml_sign_in_links_to_the_imported_member(page_ja, directory, saml_provider):
+    imported = ProfilePageFactory(parent=directory, name_ja="署名 花子")
+    imported.save_revision().publish()
+
+    page_ja.goto("/accounts/login/")
+    page_ja.get_by_role("link", name="東京都職員 ID (SAML)").click()
+    page_ja.locator("form button[type=submit]").last.click()  # allauth's "continue" step
+    page_ja.get_by_label("Email").fill(imported.user.email)
+    page_ja.get_by_role("button", name="Sign in").click()
+
+    page_ja.wait_for_url(lambda url: "/accounts/" not in url and "127.0.0.1" not in url)
+    assert User.objects.filter(email=imported.user.email).count() == 1
+    account = SocialAccount.objects.get(provider=saml_provider.entity_id)
+    assert account.user_id == imported.user_id
+    page_ja.get_by_role("link", name="マイプロフィール").first.click()
+    assert "署名 花子" in page_ja.locator("h1").inner_text()
