@@ -64,7 +64,8 @@ def _my_profile(request) -> ProfilePage | None:
 def _initial_scores(profile: ProfilePage) -> dict:
     """The application form starts from the scores on the member's profile."""
     scores = Scores.from_profile(profile)
-    return {"ielts_score": scores.ielts, "toefl_score": scores.toefl, "cefr_level": scores.cefr}
+    toefl = int(scores.toefl) if scores.toefl is not None else None  # scored in whole points
+    return {"ielts_score": scores.ielts, "toefl_score": toefl, "cefr_level": scores.cefr}
 
 
 def programme_context(request: HttpRequest, programme: DispatchProgrammePage, form=None) -> dict:
