@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max
+from django.utils import timezone
 
 from profiles.privacy import AUDIENCES
 
@@ -22,6 +23,7 @@ from .matching import (
     MatchQuery,
     MatchResult,
     analyse_query,
+    freshness_factor,
     idf,
     meets_language,
     order_by_language_tier,
@@ -214,6 +216,9 @@ class DatabaseMatcher:
                         scores[profile_id] += contribution
                         matched[profile_id].append((field_name, concept, contribution))
         text_matched = self._score_text(analysed.text, scores, total, query.audience)
+        today = timezone.localdate()
+        for profile_id in scores:
+            scores[profile_id] *= freshness_factor(members[profile_id].data.get("as_of"), today)
         candidates = [pid for pid, score in scores.items() if score > 0]
         candidates = [pid for pid in candidates if self._passes_filters(members[pid].data, query)]
         candidates.sort(key=lambda pid: -scores[pid])

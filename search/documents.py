@@ -8,6 +8,7 @@ saturating count the database matcher uses.
 
 from elasticsearch_dsl import (
     Boolean,
+    Date,
     Document,
     Index,
     Keyword,
@@ -63,6 +64,7 @@ class MemberDocument(Document):
     languages = Object(enabled=False)  # levels and scores as stored, for reasons
     surfaces = Object(enabled=False)  # the member's own words for each concept, for reasons
     as_of = Object(enabled=False)  # how old the evidence is, for reasons
+    as_of_date = Date()  # the same as a date, for ranking fresher evidence higher
     report_labels = Object(enabled=False)  # which report names each concept, for reasons
     tags = Keyword()
     hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
@@ -122,6 +124,7 @@ def document_from_evidence(profile_id: int, url: str, data: dict) -> dict:
         "languages": data["languages"],
         "surfaces": data["surfaces"],
         "as_of": data.get("as_of"),
+        "as_of_date": f"{data['as_of']['month']}-01" if data.get("as_of") else None,
         "report_labels": data.get("report_labels", {}),
         "tags": data["texts"]["tags"],
         "hidden_from_members": data.get("hidden_from_members", []),

@@ -1,5 +1,6 @@
 """The matching interface shared by the OpenSearch and the database implementations."""
 
+import datetime
 import math
 import re
 from dataclasses import dataclass, field
@@ -112,6 +113,27 @@ def _negated_concepts(text: str, glossary: Glossary) -> set[str]:
 def _without_negations(text: str) -> str:
     text = _NEGATION_JA.sub(" ", text)
     return _NEGATION_EN.sub(" ", text)
+
+
+# Evidence nobody has confirmed for a long time counts for a little less: (older than this many
+# months, factor), oldest first. Both matchers apply the same steps.
+STALE_EVIDENCE_STEPS = ((48, 0.8), (24, 0.9))
+
+
+def months_old(as_of: dict | None, today: datetime.date) -> int:
+    if not as_of:
+        return 0
+    year, month = (int(part) for part in as_of["month"].split("-"))
+    return (today.year * 12 + today.month) - (year * 12 + month)
+
+
+def freshness_factor(as_of: dict | None, today: datetime.date | None = None) -> float:
+    """1.0 for evidence confirmed within two years, less for older evidence."""
+    age = months_old(as_of, today or datetime.date.today())
+    for months, factor in STALE_EVIDENCE_STEPS:
+        if age > months:
+            return factor
+    return 1.0
 
 
 def saturate(count: float) -> float:

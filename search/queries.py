@@ -8,7 +8,7 @@ from profiles.privacy import MEMBERS_AUDIENCE
 
 from .documents import SEARCHED_FIELDS
 from .evidence import FIELD_WEIGHTS
-from .matching import AnalysedQuery, MatchQuery
+from .matching import STALE_EVIDENCE_STEPS, AnalysedQuery, MatchQuery
 
 # Words the glossary does not know still count, for much less (as in the database matcher).
 TEXT_BOOST = 0.25
@@ -79,6 +79,17 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
             ),
             negative_boost=NEGATED_CONCEPT_FACTOR,
         )
+    query_clause = Q(
+        "function_score",
+        query=query_clause,
+        functions=[
+            {"filter": Q("range", as_of_date={"lt": f"now-{months}M/M"}), "weight": factor}
+            for months, factor in STALE_EVIDENCE_STEPS
+        ],
+        # The oldest step alone applies to the oldest evidence (`first` in step order).
+        score_mode="first",
+        boost_mode="multiply",
+    )
     filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
     search = Search().query(Q("bool", must=[query_clause], filter=filters))
     search = search.extra(size=max(query.limit * 3, CANDIDATES), track_total_hits=False)
