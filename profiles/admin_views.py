@@ -31,7 +31,7 @@ def vocabulary(request):
     """Every tag with its labels, synonym and uses; select tags to merge them."""
     _require_programme_admin(request)
     query = request.GET.get("q", "").strip()
-    tags, _columns = tags_with_usage(Tag.objects.select_related("curation__synonym_of"))
+    tags = tags_with_usage(Tag.objects.select_related("curation__synonym_of"))
     if query:
         tags = tags.filter(
             Q(name__icontains=query)
@@ -98,8 +98,9 @@ def merge(request):
     """Confirm which of the selected tags to keep, then merge the others into it."""
     _require_programme_admin(request)
     data = request.POST if request.method == "POST" else request.GET
-    tags, _columns = tags_with_usage(Tag.objects.filter(pk__in=data.getlist("tags")))
-    tags = list(tags.order_by("-uses", "name"))
+    tags = list(
+        tags_with_usage(Tag.objects.filter(pk__in=data.getlist("tags"))).order_by("-uses", "name")
+    )
     if len(tags) < 2:
         messages.error(request, _("Select at least two tags to merge."))
         return redirect("profiles_vocabulary")

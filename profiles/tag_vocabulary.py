@@ -31,9 +31,8 @@ def tagged_item_relations():
 
 
 def tags_with_usage(queryset=None):
-    """Tags annotated with their number of uses per tagged model and `uses` in total.
-
-    Returns the queryset and the names of the per-model annotations."""
+    """Tags annotated with their number of uses per tagged model (`uses_<app>_<model>`) and
+    `uses` in total."""
     queryset = queryset if queryset is not None else Tag.objects.all()
     counts = {
         f"uses_{model._meta.label_lower.replace('.', '_')}": Count(name, distinct=True)
@@ -41,14 +40,20 @@ def tags_with_usage(queryset=None):
     }
     queryset = queryset.annotate(**counts)
     total = sum((F(name) for name in counts), start=Value(0))
-    return queryset.annotate(uses=total), list(counts)
+    return queryset.annotate(uses=total)
 
 
-def canonical(tag: Tag) -> Tag:
+def all_curations() -> dict[int, TagCuration]:
+    """Every curation by tag id, in one query (callers resolve synonyms in memory)."""
+    return {c.tag_id: c for c in TagCuration.objects.select_related("tag", "synonym_of")}
+
+
+def canonical(tag: Tag, curations: dict[int, TagCuration] | None = None) -> Tag:
     """The tag this one is a synonym of (following chains), or the tag itself."""
+    curations = all_curations() if curations is None else curations
     seen = {tag.pk}
     while True:
-        curation = TagCuration.objects.filter(tag=tag).select_related("synonym_of").first()
+        curation = curations.get(tag.pk)
         if curation is None or curation.synonym_of is None or curation.synonym_of_id in seen:
             return tag
         tag = curation.synonym_of
@@ -77,11 +82,12 @@ def suggest(term: str, limit: int = 10) -> list[Suggestion]:
         .annotate(uses=Count("profiles_profiletag_items", distinct=True))
         .order_by("-uses", "name")[: limit * 3]
     )
+    curations = all_curations()
     suggestions: dict[int, Suggestion] = {}
     for tag in found:
-        target = canonical(tag)
+        target = canonical(tag, curations)
         if target.pk not in suggestions:
-            curation = TagCuration.objects.filter(tag=target).first()
+            curation = curations.get(target.pk)
             label = curation.display_label if curation else target.name
             if label != target.name and target.name not in label:
                 label = f"{target.name} ({label})"
@@ -92,9 +98,9 @@ def suggest(term: str, limit: int = 10) -> list[Suggestion]:
 def vocabulary_groups() -> list[list[str]]:
     """For each curated tag: every way to write it (name, labels, merged names, synonyms)."""
     groups: dict[int, list[str]] = defaultdict(list)
-    curations = TagCuration.objects.select_related("tag", "synonym_of")
-    for curation in curations:
-        root = canonical(curation.tag)
+    curations = all_curations()
+    for curation in curations.values():
+        root = canonical(curation.tag, curations)
         forms = [curation.tag.name, curation.label_ja, curation.label_en, *curation.alias_list]
         groups[root.pk] += [root.name, *forms]
     return [list(dict.fromkeys(f for f in forms if f)) for forms in groups.values()]

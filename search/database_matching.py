@@ -160,11 +160,11 @@ class EvidenceIndex:
         self._remove(row.profile_id)
         data = row.data
         member = _Member(row.external_id, data, row.profile.url or "")
+        all_terms = _weighted_terms(data)
         for audience in AUDIENCES:
-            view = for_audience(data, audience)
+            view = for_audience(data, audience)  # `data` itself when nothing is hidden
             member.views[audience] = view
-            shared = next((t for a, t in member.terms.items() if member.views[a] is view), None)
-            member.terms[audience] = shared if shared is not None else _weighted_terms(view)
+            member.terms[audience] = all_terms if view is data else _weighted_terms(view)
             for term in member.terms[audience]:
                 self.term_postings[audience][term].add(row.profile_id)
         self.members[row.profile_id] = member

@@ -39,7 +39,8 @@ def read_destination_rows(path: Path):
     yield from read_jsonl(path)
 
 
-def _list(value) -> list[str]:
+def split_list(value) -> list[str]:
+    """A `;`-separated CSV cell (or a JSON list) as trimmed, non-empty strings."""
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return [v.strip() for v in str(value or "").split(";") if v.strip()]
@@ -83,7 +84,7 @@ def validate_destination(row: dict) -> dict:
     if partnership not in dict(PARTNERSHIP_CHOICES):
         raise RowError(_("unknown partnership status %(value)r") % {"value": partnership})
     deadlines = []
-    for entry in _list(row.get("deadlines")):
+    for entry in split_list(row.get("deadlines")):
         date_text, _sep, label = entry.partition("|")
         try:
             deadlines.append((datetime.date.fromisoformat(date_text.strip()), label.strip()))
@@ -108,7 +109,7 @@ def validate_destination(row: dict) -> dict:
         "official_url": str(row.get("official_url") or "").strip(),
         "partnership_status": partnership,
         "staff_dispatched": _number(row, "staff_dispatched", int) or 0,
-        "fields_of_study": sorted(_list(row.get("fields_of_study")), key=str.casefold),
+        "fields_of_study": sorted(split_list(row.get("fields_of_study")), key=str.casefold),
         "deadlines": sorted(deadlines),
     }
     return values

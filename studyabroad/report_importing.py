@@ -31,7 +31,7 @@ from profiles.importing import (
 from profiles.models import ProfilePage
 from search.sync import sync_profiles
 
-from .importing import read_destination_rows
+from .importing import read_destination_rows, split_list
 from .models import (
     ExchangeReportIndexPage,
     ExchangeReportPage,
@@ -63,12 +63,6 @@ def _file_hash(path: Path) -> str:
     """The hash Wagtail stores for a document (Document.file_hash) of this file."""
     with path.open("rb") as handle:
         return hash_filelike(handle)
-
-
-def _list(value) -> list[str]:
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value or "").split(";") if part.strip()]
 
 
 class ReportImporter:
@@ -119,7 +113,7 @@ class ReportImporter:
         if end and end < start:
             raise RowError(_("end_date is before start_date"))
         participants = []
-        for entry in _list(row.get("participants")):
+        for entry in split_list(row.get("participants")):
             if STAFF_NUMBER.match(entry):
                 if entry not in self.profiles:
                     raise RowError(_("unknown staff number %(value)s") % {"value": entry})
@@ -143,7 +137,7 @@ class ReportImporter:
             "start_date": start,
             "end_date": end,
             "participants": participants,
-            "tags": sorted(_list(row.get("tags")), key=str.casefold),
+            "tags": sorted(split_list(row.get("tags")), key=str.casefold),
             # Wagtail stores each document's SHA-1, so an unchanged PDF is not uploaded again.
             "report_pdf": _file_hash(pdf_path) if pdf_path else None,
             "_pdf_path": pdf_path,

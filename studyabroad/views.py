@@ -1,6 +1,7 @@
 """The destination catalogue's filters, facets and sorting, and a destination's related members."""
 
 import datetime
+from functools import partial
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
@@ -26,6 +27,13 @@ from .models import (
 
 DESTINATIONS_PER_PAGE = 12
 SORTS = ("deadline", "name")
+
+
+def with_filter(query, key: str, value) -> str:
+    """The query string of the current filters with `key` set to `value` (facet links)."""
+    changed = query.copy()
+    changed[key] = value
+    return "?" + changed.urlencode()
 
 
 def language_requirement_met(profile: ProfilePage | None) -> Q | None:
@@ -128,10 +136,7 @@ def _facets(destinations, query) -> dict:
     ids = list(destinations.values_list("pk", flat=True))
     base = StudyDestinationPage.objects.filter(pk__in=ids)
 
-    def link(key: str, value: str) -> str:
-        changed = query.copy()
-        changed[key] = value
-        return "?" + changed.urlencode()
+    link = partial(with_filter, query)
 
     degree_labels = dict(DEGREE_CHOICES)
     return {
@@ -214,10 +219,7 @@ def report_listing_context(request: HttpRequest, index_page) -> dict:
     query = get.copy()
     query.pop("page", None)
 
-    def link(key: str, value) -> str:
-        changed = query.copy()
-        changed[key] = value
-        return "?" + changed.urlencode()
+    link = partial(with_filter, query)
 
     def selected(key: str, value) -> bool:
         return str(filters[key] or "") == str(value)

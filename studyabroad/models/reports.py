@@ -11,7 +11,6 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
@@ -38,7 +37,7 @@ class ReportTag(TaggedItemBase):
     )
 
 
-class ExchangeReportIndexPage(RoutablePageMixin, Page):
+class ExchangeReportIndexPage(Page):
     """Every exchange report, filtered by classification, country and year."""
 
     content_panels = list(Page.content_panels)
