@@ -1,6 +1,5 @@
 """Flags, automatic hiding, the moderation queue and posting limits."""
 
-from django.contrib.auth.models import Group
 from django.test import Client
 
 import pytest
@@ -54,8 +53,7 @@ def test_one_member_flagging_twice_counts_once(other_member, post):
 
 def test_moderators_hide_restore_and_dismiss_from_the_queue(member, other_member, post):
     signed_in(other_member).post(f"{post.url}flag/", {"reason": "Rude"})
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get(name="Programme admins"))
+    moderator = UserFactory(groups=["Programme admins"])
     admin = signed_in(moderator)
 
     queue = admin.get("/admin/community/flags/", HTTP_ACCEPT_LANGUAGE="en")

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 import pytest
@@ -94,8 +93,7 @@ def test_charts_escape_labels():
 
 
 def test_programme_admins_see_the_figures_on_the_admin_home(client, known_data):
-    admin = UserFactory()
-    admin.groups.add(Group.objects.get(name="Programme admins"))
+    admin = UserFactory(groups=["Programme admins"])
     client.force_login(admin)
 
     body = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -18,6 +18,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
     @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        """UserFactory(groups=["Managers"]): the user joins these groups (seeded by migration)."""
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            groups = list(Group.objects.filter(name__in=extracted))
+            missing = set(extracted) - {group.name for group in groups}
+            if missing:
+                raise LookupError(f"No such group: {', '.join(sorted(missing))}")
+            self.groups.add(*groups)
+
+    @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
         if create:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)

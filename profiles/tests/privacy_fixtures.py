@@ -2,7 +2,6 @@
 
 import io
 
-from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 
 from wagtail.images import get_image_model
@@ -85,9 +84,7 @@ def open_member(directory):
 
 @pytest.fixture
 def manager(db):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Managers"))
-    return user
+    return UserFactory(groups=["Managers"])
 
 
 @pytest.fixture

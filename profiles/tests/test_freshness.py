@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.utils import timezone
@@ -103,8 +102,7 @@ def test_command_dry_run_sends_nothing(profiles, mailoutbox, capsys):
 
 
 def test_stale_report_by_bureau_for_programme_admins(client, profiles):
-    admin = UserFactory()
-    admin.groups.add(Group.objects.get(name="Programme admins"))
+    admin = UserFactory(groups=["Programme admins"])
     client.force_login(UserFactory())
     assert client.get("/admin/profiles/stale/").status_code in (302, 403)
 

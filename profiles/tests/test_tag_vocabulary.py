@@ -1,7 +1,6 @@
 """The curated expertise vocabulary: merging duplicates, synonyms feeding matching, labels in
 the tag autocomplete, and who may curate."""
 
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from taggit.models import Tag
@@ -21,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def programme_admin(db):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Programme admins"))
-    return user
+    return UserFactory(groups=["Programme admins"])
 
 
 def tagged_profile(directory, external_id: str, name_ja: str, tags: list[str]) -> ProfilePage:
@@ -101,8 +98,7 @@ def test_searching_for_either_old_tag_finds_the_member_after_a_merge(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         merge_through_admin(client, programme_admin, "橋梁", "橋", "bridges")
-    manager = UserFactory()
-    manager.groups.add(Group.objects.get(name="Managers"))
+    manager = UserFactory(groups=["Managers"])
     client.force_login(manager)
 
     for old_name in ("橋", "bridges"):
@@ -141,8 +137,7 @@ def test_a_curated_synonym_improves_matching_without_a_deployment(
     if backend == "opensearch":
         request.getfixturevalue("engine")
         call_command("rebuild_match_index")
-    manager = UserFactory()
-    manager.groups.add(Group.objects.get(name="Managers"))
+    manager = UserFactory(groups=["Managers"])
 
     def match():
         client.force_login(manager)

@@ -2,7 +2,6 @@
 
 import json
 
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from wagtail.models import APIToken
@@ -22,8 +21,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.django_db]
 
 @pytest.fixture
 def token():
-    manager = UserFactory()
-    manager.groups.add(Group.objects.get(name="Managers"))
+    manager = UserFactory(groups=["Managers"])
     return APIToken.create_token(user=manager, name="engine")[1]
 
 

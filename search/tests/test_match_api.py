@@ -2,8 +2,6 @@
 
 import json
 
-from django.contrib.auth.models import Group
-
 from wagtail.models import APIToken
 
 import pytest
@@ -71,8 +69,7 @@ def post(client, body, **headers):
 
 
 def manager_token() -> str:
-    manager = UserFactory()
-    manager.groups.add(Group.objects.get(name="Managers"))
+    manager = UserFactory(groups=["Managers"])
     return APIToken.create_token(user=manager, name="test")[1]
 
 

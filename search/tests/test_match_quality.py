@@ -1,7 +1,5 @@
 """Matching quality on the public evaluation set must not regress (it is deterministic)."""
 
-from django.contrib.auth.models import Group
-
 from wagtail.models import APIToken
 
 import pytest
@@ -21,8 +19,7 @@ def test_database_matching_beats_the_floor_and_the_bm25_baseline(client, directo
     reset_index()
     report_import, _users = import_members(EVAL_DIR / "members.jsonl", directory)
     assert report_import.created == 600
-    manager = UserFactory()
-    manager.groups.add(Group.objects.get(name="Managers"))
+    manager = UserFactory(groups=["Managers"])
     key = APIToken.create_token(user=manager, name="eval")[1]
 
     report = evaluate_api(client, HTTP_AUTHORIZATION=f"Token {key}")

@@ -3,26 +3,17 @@
 import csv
 import io
 
-from django.contrib.auth.models import Group
-
 import pytest
 
+from profiles.tests.factories import UserFactory
 from search.models import Shortlist, ShortlistEntry
 
 pytestmark = pytest.mark.django_db
 
 
-def manager_user():
-    from profiles.tests.factories import UserFactory
-
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Managers"))
-    return user
-
-
 @pytest.fixture
 def two_managers(db):
-    return manager_user(), manager_user()
+    return UserFactory(groups=["Managers"]), UserFactory(groups=["Managers"])
 
 
 def add(client, member, **data):

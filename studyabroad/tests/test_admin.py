@@ -1,7 +1,5 @@
 """The admin boundary: programme admins curate destinations through review, not profiles."""
 
-from django.contrib.auth.models import Group
-
 from wagtail.models import Workflow
 
 import pytest
@@ -18,14 +16,8 @@ def destination(catalogue):
     return StudyDestinationPageFactory(parent=catalogue, deadline_in_days=20)
 
 
-def programme_admin():
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Programme admins"))
-    return user
-
-
 def test_programme_admin_may_edit_destinations_but_not_profiles(client, destination, member):
-    admin = programme_admin()
+    admin = UserFactory(groups=["Programme admins"])
     client.force_login(admin)
 
     destination_edit = client.get(f"/admin/pages/{destination.pk}/edit/")
@@ -55,7 +47,10 @@ def test_member_cannot_edit_a_destination(client, destination, member):
 
 def test_edits_go_through_review_before_they_are_published(destination):
     # Given one programme admin edits and submits, and another reviews
-    author, reviewer = programme_admin(), programme_admin()
+    author, reviewer = (
+        UserFactory(groups=["Programme admins"]),
+        UserFactory(groups=["Programme admins"]),
+    )
     workflow = destination.get_workflow()
     assert isinstance(workflow, Workflow)
 

@@ -6,7 +6,6 @@ import datetime
 import io
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 
 import pytest
@@ -184,12 +183,6 @@ def test_destinations_for_a_member_with_gaps_before_the_deadline(
     assert top.next_deadline == timezone.localdate() + datetime.timedelta(days=40)
 
 
-def staff_user(group: str):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def test_programme_admins_shortlist_and_export_csv_with_bom(client, programme, directory, delft):
     sewer = member_with(directory, "D10030", tags=["下水道"], ielts="7.0")
     other = member_with(directory, "D10031", tags=["下水道"], ielts="7.0")
@@ -198,7 +191,7 @@ def test_programme_admins_shortlist_and_export_csv_with_bom(client, programme, d
     candidates_url = f"{programme.url}destinations/{delft.pk}/candidates/"
     application = DispatchApplication.objects.get(profile=sewer)
 
-    client.force_login(staff_user("Managers"))
+    client.force_login(UserFactory(groups=["Managers"]))
     assert client.get(candidates_url).status_code == 200
     assert (
         client.post(candidates_url, {"application": application.pk, "shortlist": "1"}).status_code
@@ -207,7 +200,7 @@ def test_programme_admins_shortlist_and_export_csv_with_bom(client, programme, d
     client.force_login(UserFactory())
     assert client.get(candidates_url).status_code == 403
 
-    client.force_login(staff_user("Programme admins"))
+    client.force_login(UserFactory(groups=["Programme admins"]))
     client.post(candidates_url, {"application": application.pk, "shortlist": "1"})
     response = client.get(
         f"{programme.url}destinations/{delft.pk}/shortlist/", HTTP_ACCEPT_LANGUAGE="en"

@@ -4,8 +4,6 @@ in the Japanese UI."""
 
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
-
 import pytest
 
 from profiles.models import ProfileLanguage
@@ -48,8 +46,7 @@ def test_member_applies_and_admin_exports_the_shortlist(page_ja, directory, cata
     screenshot(page_ja, "dispatch-applied-ja")
 
     # A programme admin finds the applicant among Delft's candidates and shortlists them.
-    admin = UserFactory()
-    admin.groups.add(Group.objects.get(name="Programme admins"))
+    admin = UserFactory(groups=["Programme admins"])
     sign_in(page_ja, admin)
     page_ja.get_by_role("link", name="派遣プログラム").click()
     page_ja.get_by_role("link", name="デルフト工科大学 — MSc Water Management").click()

@@ -1,7 +1,5 @@
 """A manager finds experts and matches people to a project in the Japanese UI."""
 
-from django.contrib.auth.models import Group
-
 import pytest
 
 from profiles.tests.factories import UserFactory
@@ -14,9 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def manager(directory):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name="Managers"))
-    return user
+    return UserFactory(groups=["Managers"])
 
 
 def test_manager_searches_filters_and_matches(page_ja, manager, members, screenshot):  # noqa: F811

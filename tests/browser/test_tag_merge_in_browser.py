@@ -1,8 +1,6 @@
 """A programme admin merges two expertise tags; the member's profile and a manager's search
 follow — in the Japanese UI."""
 
-from django.contrib.auth.models import Group
-
 import pytest
 
 from profiles.tests.factories import ProfilePageFactory, UserFactory
@@ -10,12 +8,6 @@ from profiles.tests.privacy_fixtures import publish_with_evidence
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def user_in(group: str):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def test_admin_merges_tags_and_search_follows(page_ja, directory, screenshot):
@@ -31,7 +23,7 @@ def test_admin_merges_tags_and_search_follows(page_ja, directory, screenshot):
     publish_with_evidence(english_writer)
 
     # The programme admin selects both tags and keeps 橋梁.
-    sign_in(page_ja, user_in("Programme admins"))
+    sign_in(page_ja, UserFactory(groups=["Programme admins"]))
     page_ja.goto("/admin/vocabulary/")
     page_ja.get_by_label("橋梁 を選択").check()
     page_ja.get_by_label("bridges を選択").check()
@@ -47,7 +39,7 @@ def test_admin_merges_tags_and_search_follows(page_ja, directory, screenshot):
     assert page_ja.locator(".tag-list").inner_text().strip() == "橋梁"
 
     # A manager's search for either old tag finds both members.
-    sign_in(page_ja, user_in("Managers"))
+    sign_in(page_ja, UserFactory(groups=["Managers"]))
     for old_name in ("bridges", "橋梁"):
         page_ja.goto("/experts/")
         page_ja.get_by_label("専門分野（日本語・英語）").fill(old_name)
