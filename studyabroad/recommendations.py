@@ -144,7 +144,8 @@ def destinations_for_member(
         for tag in application.preferred_fields.all():
             wanted |= set(glossary.concept_counts(tag.name))
         preferred = {d.pk for d in application.preferred_destinations.all()}
-    scores = member_scores(profile, application)
+    # The member's own recommendations: their scores, even those they keep private from others.
+    scores = application.scores if application is not None else Scores.from_profile(profile)
     today = timezone.localdate()
     results = []
     destinations = StudyDestinationPage.objects.live().prefetch_related(

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 import pytest
 
-from profiles.models import ProfileLanguage
+from profiles.models import ProfileLanguage, ProfilePage
 from profiles.tests.factories import ProfilePageFactory, UserFactory
 from profiles.tests.privacy_fixtures import publish_with_evidence
 from studyabroad.demo import ensure_dispatch_programme
@@ -181,6 +181,17 @@ def test_destinations_for_a_member_with_gaps_before_the_deadline(
     assert any("下水道" in reason for reason in top.reasons)
     assert "IELTS 6 < 6.5 required" in top.gaps
     assert top.next_deadline == timezone.localdate() + datetime.timedelta(days=40)
+
+
+def test_a_member_is_advised_with_scores_they_keep_private(programme, directory, delft):
+    member = member_with(directory, "D10021", tags=["下水道"], ielts="7.0")
+    ProfilePage.objects.filter(pk=member.pk).update(visibility_languages="private")
+    member.refresh_from_db()
+
+    top = destinations_for_member(programme, member)[0]
+
+    assert top.destination.pk == delft.pk
+    assert "IELTS 7 ≥ 6.5" in top.requirements.meets and top.gaps == []
 
 
 def test_programme_admins_shortlist_and_export_csv_with_bom(client, programme, directory, delft):
