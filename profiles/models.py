@@ -339,12 +339,8 @@ class ProfilePage(Page):
     def experience_for_members(self) -> str:
         if not audience_sees(self.visibility_experience, "members"):
             return ""
-        parts = [f"{e.organisation} {e.summary}" for e in self.overseas_experiences.all()]
-        parts += [
-            " ".join([r.title, r.technical_field, r.outcome, r.utilisation_plan])
-            for r in self.exchange_records.all()
-        ]
-        return "\n".join(part.strip() for part in parts if part.strip())
+        items = [*self.overseas_experiences.all(), *self.exchange_records.all()]
+        return "\n".join(item.text for item in items if item.text)
 
     def get_context(self, request, *args, **kwargs):
         from studyabroad.models import ExchangeReportPage
@@ -441,6 +437,11 @@ class OverseasExperience(Orderable):
     def __str__(self) -> str:
         return f"{countries.name(self.country)} {self.organisation} {self.year or ''}".strip()
 
+    @property
+    def text(self) -> str:
+        """What the stay was about, as searched and matched."""
+        return " ".join(filter(None, [self.organisation, self.summary]))
+
 
 class ProfileExchangeRecord(Orderable):
     """An overseas exchange record (件名・技術分類・成果・活用方針) the member took part in."""
@@ -466,6 +467,13 @@ class ProfileExchangeRecord(Orderable):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def text(self) -> str:
+        """What the exchange was about, as searched and matched."""
+        return " ".join(
+            filter(None, [self.title, self.technical_field, self.outcome, self.utilisation_plan])
+        )
 
 
 class TagCuration(models.Model):

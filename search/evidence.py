@@ -129,13 +129,8 @@ def build_evidence(page) -> dict[str, Any]:
         "tags": [tag.name for tag in page.tags.all()],
         "bio": [s for s in bio_sentences if not is_aspiration(s)],
         "aspirations": [s for s in bio_sentences if is_aspiration(s)],
-        "experience": [
-            " ".join(filter(None, [item.organisation, item.summary])) for item in experiences
-        ],
-        "records": [
-            " ".join(filter(None, [r.title, r.technical_field, r.outcome, r.utilisation_plan]))
-            for r in records
-        ],
+        "experience": [item.text for item in experiences],
+        "records": [record.text for record in records],
         "reports": [report_text(report) for report in reports],
     }
     glossary = get_glossary()

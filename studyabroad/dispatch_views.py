@@ -61,9 +61,8 @@ def _my_profile(request) -> ProfilePage | None:
     return ProfilePage.objects.filter(user=request.user).prefetch_related("languages").first()
 
 
-def _initial_scores(profile: ProfilePage) -> dict:
+def _initial_scores(scores: Scores) -> dict:
     """The application form starts from the scores on the member's profile."""
-    scores = Scores.from_profile(profile)
     toefl = int(scores.toefl) if scores.toefl is not None else None  # scored in whole points
     return {"ielts_score": scores.ielts, "toefl_score": toefl, "cefr_level": scores.cefr}
 
@@ -88,7 +87,7 @@ def programme_context(request: HttpRequest, programme: DispatchProgrammePage, fo
         if form is None and context["window_open"]:
             form = ApplicationForm(
                 instance=application,
-                initial=None if application else _initial_scores(profile),
+                initial=None if application else _initial_scores(scores),
             )
     context["form"] = form
     if is_manager_or_programme_admin(request.user):
