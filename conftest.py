@@ -1,14 +1,48 @@
 """Fixtures shared by every test: the page tree and signed-in members."""
 
+import datetime
+
 from django.core.cache import cache
 
 import pytest
+import time_machine
 
 from home.site_structure import ensure_site_structure
 from profiles.reference_data import seed_reference_data
 
 # Fixtures more than one app's tests use.
 pytest_plugins = ["profiles.tests.privacy_fixtures", "search.tests.engine_fixtures"]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-ahead-days",
+        type=int,
+        default=0,
+        help="run every test with the clock moved this many days ahead (date-dependence check)",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the real engine or browser carries its marker, however it got the
+    fixture, so `-m "not engine and not browser"` (bin/test's SQLite run) leaves it out."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "engine" in fixtures:
+            item.add_marker(pytest.mark.engine)
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def clock_ahead(request):
+    """`pytest --clock-ahead-days 365` runs the suite as if it were a year from now."""
+    days = request.config.getoption("--clock-ahead-days")
+    if not days:
+        yield
+        return
+    with time_machine.travel(datetime.timedelta(days=days), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/import_exchange_records.py --records 330
 
-Imports 300 generated members (shared/eval/generate.py), writes a records CSV in the shape of
+Imports 300 generated members (benchmarks/member_data.py), writes a records CSV in the shape of
 the exchange records database (three years, 1–3 participants each, some without a profile),
 imports it twice (the second run must change nothing) and prints the timings.
 """
@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from member_data import write_members
+
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "eval" / "generate.py"
 TOPICS = [
     ("下水道管きょ更生", "上下水道", "NL"),
     ("浸水対策と雨水貯留", "河川・水防", "DE"),
@@ -59,13 +60,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="talenthub-bench-") as workdir:
         work = Path(workdir)
-        subprocess.run(  # noqa: S603 - our own generator with fixed arguments
-            [sys.executable, str(GENERATOR), "--seed", "7", "--members", "300",
-             "--queries", "5", "--out", str(work)],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        members = work / "members.jsonl"
+        members = write_members(work / "members.jsonl", 300)
         member_ids = [json.loads(line)["external_id"] for line in members.open(encoding="utf-8")]
         records = work / "records.csv"
         write_records(records, member_ids, args.records)

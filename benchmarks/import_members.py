@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/import_members.py --members 12000
 
-Generates members with shared/eval/generate.py, migrates a throw-away database, imports the file
-twice (the second run must change nothing) and prints the timings.
+Generates members from the public evaluation set (benchmarks/member_data.py), migrates a
+throw-away database, imports the file twice (the second run must change nothing) and prints
+the timings.
 """
 
 import argparse
@@ -14,8 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from member_data import write_members
+
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "eval" / "generate.py"
 
 
 def main() -> int:
@@ -28,23 +30,7 @@ def main() -> int:
         work = Path(workdir)
         members = args.file
         if members is None:
-            subprocess.run(  # noqa: S603 - our own generator with fixed arguments
-                [
-                    sys.executable,
-                    str(GENERATOR),
-                    "--seed",
-                    "7",
-                    "--members",
-                    str(args.members),
-                    "--queries",
-                    "30",
-                    "--out",
-                    str(work),
-                ],
-                check=True,
-                capture_output=True,
-            )
-            members = work / "members.jsonl"
+            members = write_members(work / "members.jsonl", args.members)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "talenthub.settings.dev",

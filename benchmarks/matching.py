@@ -2,10 +2,10 @@
 
     .venv/bin/python benchmarks/matching.py [--members 12000] [--requests 300]
 
-1. Imports the public evaluation set (shared/eval) into a throw-away SQLite database, serves it
-   twice with gunicorn on loopback — once with SEARCH_URL (OpenSearch), once without (the
-   database matcher) — and runs shared/eval/score.py against each.
-2. Imports N generated members (shared/eval/generate.py) into a second database and times the
+1. Imports the public evaluation set (search/evaluation) into a throw-away SQLite database,
+   serves it twice with gunicorn on loopback — once with SEARCH_URL (OpenSearch), once without (the
+   database matcher) — and scores each with search/evaluation/scoring.py.
+2. Imports N generated members (benchmarks/member_data.py) into a second database and times the
    matching API on both backends: p50/p95 over repeated public queries.
 
 OpenSearch is started with bin/opensearch on port 9260 unless --search-url names a node.
@@ -24,8 +24,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from member_data import write_members
+
+from search.evaluation import scoring
+
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -130,35 +133,11 @@ def match(url: str, token: str, body: dict) -> tuple[float, dict]:
 
 
 def score(url: str, token: str) -> dict:
-    report = Path(tempfile.mkstemp(suffix=".json")[1])
-    run(
-        sys.executable,
-        EVAL / "score.py",
-        "--base-url",
-        url,
-        "--queries",
-        EVAL / "queries.jsonl",
-        "--qrels",
-        EVAL / "qrels.json",
-        "--auth-header",
-        f"Authorization: Token {token}",
-        "--json",
-        report,
-    )
-    return json.loads(report.read_text())
+    return scoring.evaluate_with(scoring.HttpMatcher(url, token))
 
 
 def latencies(url: str, token: str, requests: int) -> tuple[list[float], str]:
-    queries = [json.loads(line) for line in (EVAL / "queries.jsonl").open(encoding="utf-8")]
-    bodies = [
-        {
-            "text": f"{q['title']}\n{q['description']}",
-            "tags": q["required_tags"],
-            "language": q["language"],
-            "limit": 10,
-        }
-        for q in queries
-    ]
+    bodies = [scoring.request_body(query) for query in scoring.load_queries()]
     for body in bodies[:5]:
         match(url, token, body)  # warm-up
     timings, backend = [], ""
@@ -188,7 +167,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="talenthub-match-bench-") as tmp:
         work = Path(tmp)
         print("Public set (600 members): quality")
-        token = prepare(work, "public", EVAL / "members.jsonl", search_url)
+        token = prepare(work, "public", scoring.MEMBERS_FILE, search_url)
         reports = {}
         for backend, port, url in (("opensearch", 8101, search_url), ("database", 8102, None)):
             server = Server(site_env(work, "public", url), port)
@@ -215,20 +194,8 @@ def main() -> int:
             print(f"{label:28} {values[0]:12.3f} {values[1]:12.3f}")
 
         print(f"\nGenerated set ({args.members} members): latency of POST /api/v1/match/")
-        generated = work / "generated"
-        run(
-            sys.executable,
-            EVAL / "generate.py",
-            "--seed",
-            "11",
-            "--members",
-            args.members,
-            "--queries",
-            "30",
-            "--out",
-            generated,
-        )
-        token = prepare(work, "large", generated / "members.jsonl", search_url)
+        generated = write_members(work / "generated.jsonl", args.members)
+        token = prepare(work, "large", generated, search_url)
         print(f"\n{'backend':12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8}")
         for backend, port, url in (("opensearch", 8103, search_url), ("database", 8104, None)):
             server = Server(site_env(work, "large", url), port)

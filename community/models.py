@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -15,6 +14,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from talenthub import clock
 
 from .rendering import render_markdown
 
@@ -89,7 +90,7 @@ class DiscussionPostPage(RoutablePageMixin, Page):
     )
     body = models.TextField(_("body"), help_text=_("Markdown: **bold**, *italic*, lists, links."))
     tags = ClusterTaggableManager(_("tags"), through=PostTag, blank=True)
-    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=clock.now, db_index=True)
     is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
 
     content_panels = [
@@ -196,7 +197,7 @@ class Reply(models.Model):
     quoted = models.ForeignKey(
         "self", verbose_name=_("quoted reply"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
@@ -220,7 +221,7 @@ class Reply(models.Model):
             user.is_authenticated
             and self.author_id == user.pk
             and not self.is_deleted
-            and timezone.now() - self.created_at <= REPLY_EDIT_WINDOW
+            and clock.now() - self.created_at <= REPLY_EDIT_WINDOW
         )
 
     def can_delete(self, user) -> bool:
@@ -247,7 +248,7 @@ class Flag(models.Model):
     )
     flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     reason = models.CharField(_("reason"), max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=10, choices=RESOLUTIONS, blank=True)
 
@@ -326,7 +327,7 @@ class Notification(models.Model):
     reply = models.ForeignKey(
         Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 

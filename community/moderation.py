@@ -5,7 +5,8 @@ revision, so restoring republishes it unchanged; a hidden reply keeps its text f
 """
 
 from django.db import transaction
-from django.utils import timezone
+
+from talenthub import clock
 
 from .models import FLAGS_THAT_HIDE, DiscussionPostPage, Flag, Reply
 
@@ -66,4 +67,4 @@ def resolve(content, action: str, moderator) -> None:
         if getattr(content, "is_hidden", False):
             restore(content)
         resolution = "dismissed"
-    open_flags_for(content).update(resolved_at=timezone.now(), resolution=resolution)
+    open_flags_for(content).update(resolved_at=clock.now(), resolution=resolution)

@@ -5,9 +5,10 @@ import re
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from profiles.models import ProfilePage
+from talenthub import clock
 
 from .models import Notification, NotificationSetting, PostFollow
 
@@ -77,6 +78,4 @@ def send_notification_emails(recipient, notifications) -> None:
         )
     subject = "[Talent Hub] お知らせ / Notifications"
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(
-        emailed_at=timezone.now()
-    )
+    Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=clock.now())

@@ -1,5 +1,7 @@
 """Listing, posting and replying from the front end."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,9 +11,10 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from talenthub import clock
 
 from .forms import PostForm, ReplyForm
 from .models import (
@@ -32,7 +35,7 @@ REPLIES_PER_HOUR = 60
 
 def listing_context(request: HttpRequest, posts) -> dict:
     """Posts by latest activity (or most replies this month), optionally with one tag."""
-    month_ago = timezone.now() - timezone.timedelta(days=30)
+    month_ago = clock.now() - datetime.timedelta(days=30)
     posts = (
         posts.live()
         .select_related("author")
@@ -70,7 +73,7 @@ def _publish(page: DiscussionPostPage, user) -> None:
 
 
 def _posted_in_the_last_hour(model, user, time_field: str) -> int:
-    since = timezone.now() - timezone.timedelta(hours=1)
+    since = clock.now() - datetime.timedelta(hours=1)
     return model.objects.filter(author=user, **{f"{time_field}__gte": since}).count()
 
 
@@ -182,7 +185,7 @@ def edit_reply(request: HttpRequest, post: DiscussionPostPage, reply_id: int) ->
     form = ReplyForm(request.POST or None, instance=reply, post=post)
     if request.method == "POST" and form.is_valid():
         reply = form.save(commit=False)
-        reply.edited_at = timezone.now()
+        reply.edited_at = clock.now()
         reply.save()
         return redirect(f"{post.url}#reply-{reply.pk}")
     return TemplateResponse(
@@ -237,7 +240,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your notification setting has been saved."))
         if "mark_read" in request.POST:
             Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-                read_at=timezone.now()
+                read_at=clock.now()
             )
         return redirect("notifications")
     notifications = Notification.objects.filter(recipient=request.user).select_related(

@@ -5,13 +5,13 @@ import datetime
 from collections import Counter
 
 from django.db.models import Count
-from django.utils import timezone
 
 from profiles.freshness import with_last_confirmed
 from profiles.models import ProfilePage, ProfileTag
 from search.glossary import get_glossary
 from search.models import MemberEvidence
 from studyabroad.models import ApplicationField, DispatchApplication
+from talenthub import clock
 
 # Evidence that shows someone has practised an area (interest alone does not count).
 PRACTICE_FIELDS = ("tags", "records", "reports", "bio", "experience")
@@ -30,7 +30,7 @@ def profiles_by(field: str) -> list[tuple[str, int]]:
 
 def freshness(today: datetime.date | None = None) -> list[tuple[str, int]]:
     """Profiles confirmed within 6 months, within 12 months, and longer ago."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     six, twelve = today - datetime.timedelta(days=182), today - datetime.timedelta(days=365)
     buckets = Counter()
     for last in with_last_confirmed(ProfilePage.objects.live()).values_list(

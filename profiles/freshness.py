@@ -10,7 +10,9 @@ from django.core.mail import send_mail
 from django.db.models import DateField, Exists, OuterRef, Q
 from django.db.models.functions import Cast, Coalesce
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
+
+from talenthub import clock
 
 from .models import ProfilePage, ProfileReminder
 
@@ -30,7 +32,7 @@ def with_last_confirmed(queryset):
 
 def stale_profiles(today: datetime.date | None = None):
     """Live profiles not confirmed for twelve months."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return with_last_confirmed(ProfilePage.objects.live()).filter(
         last_confirmed__lt=today - STALE_AFTER
     )
@@ -38,12 +40,12 @@ def stale_profiles(today: datetime.date | None = None):
 
 def due_for_reminder(now: datetime.datetime | None = None):
     """Stale profiles of active members who had no reminder in the last month."""
-    now = now or timezone.now()
+    now = now or clock.now()
     recent = ProfileReminder.objects.filter(
         profile=OuterRef("pk"), sent_at__gt=now - REMIND_AT_MOST_EVERY
     )
     return (
-        stale_profiles(timezone.localdate(now))
+        stale_profiles(clock.local_date(now))
         .filter(user__is_active=True)
         .exclude(Q(user__email="") | Q(user__isnull=True))
         .filter(~Exists(recent))
@@ -70,6 +72,7 @@ def send_reminders(now: datetime.datetime | None = None, dry_run: bool = False) 
     """Email every member due a reminder, each logged so the next run skips them for a month.
 
     A failed email is not logged, so that member is tried again on the next run."""
+    now = now or clock.now()
     run = ReminderRun()
     url = edit_url()
     for profile in due_for_reminder(now):
@@ -85,7 +88,7 @@ def send_reminders(now: datetime.datetime | None = None, dry_run: bool = False) 
         except OSError:
             run.failed += 1
             continue
-        ProfileReminder.objects.create(profile=profile, email=profile.user.email)
+        ProfileReminder.objects.create(profile=profile, email=profile.user.email, sent_at=now)
         run.sent += 1
     return run
 

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from modelsearch.signal_handlers import post_save_signal_handler
@@ -31,6 +30,8 @@ from wagtail.signals import page_published
 
 from allauth.account.models import EmailAddress
 from django_countries import countries
+
+from talenthub import clock
 
 from .models import (
     Bureau,
@@ -588,7 +589,7 @@ class MemberImporter:
 def add_published_page(parent, page):
     """Add a new page already published, with one full save (publish() would save it twice
     more): the revision becomes the live one and page_published is sent as Wagtail does."""
-    now = timezone.now()
+    now = clock.now()
     page.live = True
     page.first_published_at = page.last_published_at = now
     parent.add_child(instance=page)

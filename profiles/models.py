@@ -21,6 +21,8 @@ from wagtail.snippets.models import register_snippet
 from django_countries import countries
 from django_countries.fields import CountryField
 
+from talenthub import clock
+
 from .privacy import Visibility, audience_sees
 from .vocabularies import (
     CEFR_CHOICES,
@@ -522,7 +524,7 @@ class ProfileReminder(models.Model):
     """One reminder email asking a member to check their profile (at most one a month)."""
 
     profile = models.ForeignKey(ProfilePage, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now, db_index=True)
     email = models.EmailField(_("sent to"))
 
     class Meta:

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from taggit.models import Tag
+
+from talenthub import clock
 
 from .forms import NewProfileForm, ProfileForm
 from .models import Bureau, JobCategory, ProfileIndexPage, ProfilePage
@@ -144,7 +145,7 @@ def publish_profile_from_form(form: ProfileForm, user, profile: ProfilePage | No
     with transaction.atomic():
         profile = profile or form.save(commit=False)
         form.save_photo(profile, user)
-        profile.confirmed_at = timezone.localdate()
+        profile.confirmed_at = clock.today()
         revision = profile.save_revision(user=user, log_action=True)
         # The caller has already checked ownership; members hold no Wagtail page permissions.
         revision.publish(user=user, skip_permission_checks=True)
@@ -167,7 +168,7 @@ def confirm_my_profile(request: HttpRequest) -> HttpResponse:
     if profile is None:
         raise Http404
     profile = profile.get_latest_revision_as_object()
-    profile.confirmed_at = timezone.localdate()
+    profile.confirmed_at = clock.today()
     profile.save_revision(user=request.user, log_action=True).publish(
         user=request.user, skip_permission_checks=True
     )

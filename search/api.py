@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.models import APIToken
@@ -17,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from profiles.privacy import audience_of
 from profiles.signal_handlers import MANAGERS_GROUP
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
+from talenthub import clock
 
 from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
@@ -48,7 +48,7 @@ class ManagerToken(APIKeyHeader):
         if not (user.is_superuser or user.groups.filter(name=MANAGERS_GROUP).exists()):
             raise HttpError(403, _("API tokens are for members of the Managers group."))
         # Note use at most every few minutes: a write on every request would slow the API.
-        now = timezone.now()
+        now = clock.now()
         if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
             APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request.user = user

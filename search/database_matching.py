@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max
-from django.utils import timezone
 
 from profiles.privacy import AUDIENCES
+from talenthub import clock
 
 from .evidence import EVIDENCE_FIELDS, FIELD_WEIGHTS, for_audience
 from .explanations import evidence_reasons, field_reason, language_reason, with_age
@@ -216,7 +216,7 @@ class DatabaseMatcher:
                         scores[profile_id] += contribution
                         matched[profile_id].append((field_name, concept, contribution))
         text_matched = self._score_text(analysed.text, scores, total, query.audience)
-        today = timezone.localdate()
+        today = clock.today()
         for profile_id in scores:
             scores[profile_id] *= freshness_factor(members[profile_id].data.get("as_of"), today)
         candidates = [pid for pid, score in scores.items() if score > 0]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from profiles.privacy import MEMBERS_AUDIENCE
 from profiles.vocabularies import cefr_rank
+from talenthub import clock
 
 from .evidence import FIELD_WEIGHTS, without_organisations
 from .glossary import Glossary, get_glossary
@@ -129,7 +130,7 @@ def months_old(as_of: dict | None, today: datetime.date) -> int:
 
 def freshness_factor(as_of: dict | None, today: datetime.date | None = None) -> float:
     """1.0 for evidence confirmed within two years, less for older evidence."""
-    age = months_old(as_of, today or datetime.date.today())
+    age = months_old(as_of, today or clock.today())
     for months, factor in STALE_EVIDENCE_STEPS:
         if age > months:
             return factor

@@ -6,7 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
+
+from talenthub import clock
 
 from .models import (
     ApplicationDeadline,
@@ -43,7 +44,7 @@ def ensure_dispatch_programme(home) -> DispatchProgrammePage:
     """This fiscal year's dispatch programme, open for applications from a week ago."""
     programme = DispatchProgrammePage.objects.first()
     if programme is None:
-        now = timezone.now()
+        now = clock.now()
         fiscal_year = now.year if now.month >= 4 else now.year - 1
         programme = home.add_child(
             instance=DispatchProgrammePage(
@@ -80,7 +81,7 @@ def ensure_catalogue(home) -> StudyDestinationIndexPage:
 @transaction.atomic
 def load_demo_destinations(catalogue: StudyDestinationIndexPage) -> int:
     """Create or refresh the sample destinations; deadlines are set relative to today."""
-    today = timezone.localdate()
+    today = clock.today()
     rows = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     for row in rows:
         offsets = row.pop("deadline_offsets_days")

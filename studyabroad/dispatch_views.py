@@ -17,6 +17,7 @@ from taggit.forms import TagWidget
 from profiles.exports import csv_response, member_columns, member_row, profiles_for_export
 from profiles.models import ProfilePage
 from profiles.roles import is_manager_or_programme_admin, is_programme_admin
+from talenthub import clock
 
 from .models import DispatchApplication, DispatchProgrammePage, StudyDestinationPage
 from .recommendations import candidates_for_destination, destinations_for_member
@@ -78,7 +79,7 @@ def programme_context(request: HttpRequest, programme: DispatchProgrammePage, fo
         "profile": profile,
         "application": application,
         "window_open": programme.window_is_open(),
-        "now": timezone.now(),
+        "now": clock.now(),
     }
     if profile is not None:
         scores = application.scores if application else Scores.from_profile(profile)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from django_countries import countries
 
 from profiles.importing import ImportReport, RowError, count_rows, read_jsonl
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
+from talenthub import clock
 
 from .models import (
     DEGREE_CHOICES,
@@ -196,7 +196,7 @@ def import_destinations(
 
 def _check_new_deadlines(page, deadlines) -> None:
     known = {d.date for d in page.deadlines.all()} if page else set()
-    today = timezone.localdate()
+    today = clock.today()
     for date, _label in deadlines:
         if date not in known and date < today:
             raise RowError(

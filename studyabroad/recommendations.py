@@ -4,7 +4,6 @@ missing: ranked candidates for a destination, and destinations for a member."""
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.models import ProfilePage
@@ -13,6 +12,7 @@ from search.backends import match_members_to_project
 from search.glossary import get_glossary
 from search.matching import MatchQuery
 from search.models import MemberEvidence
+from talenthub import clock
 
 from .models import DispatchApplication, DispatchProgrammePage, StudyDestinationPage
 from .requirements import Requirements, Scores, language_checks, years_of_service_check
@@ -146,7 +146,7 @@ def destinations_for_member(
         preferred = {d.pk for d in application.preferred_destinations.all()}
     # The member's own recommendations: their scores, even those they keep private from others.
     scores = application.scores if application is not None else Scores.from_profile(profile)
-    today = timezone.localdate()
+    today = clock.today()
     results = []
     destinations = StudyDestinationPage.objects.live().prefetch_related(
         "fields_of_study", "deadlines"

@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taggit.models import Tag
@@ -17,6 +16,7 @@ from django_countries import countries
 from profiles.models import ProfilePage
 from profiles.privacy import visibilities_seen_by
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
+from talenthub import clock
 
 from .models import (
     DEGREE_CHOICES,
@@ -70,7 +70,7 @@ def _int_or_none(value: str) -> int | None:
 def catalogue_context(request: HttpRequest, index_page) -> dict:
     """Destinations filtered by the query string, with facet counts and a page of results."""
     get = request.GET
-    today = timezone.localdate()
+    today = clock.today()
     destinations = StudyDestinationPage.objects.child_of(index_page).live()
     notices = []
     filters = {

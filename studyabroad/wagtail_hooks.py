@@ -2,10 +2,10 @@
 
 import datetime
 
-from django.utils import timezone
-
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+
+from talenthub import clock
 
 from .models import ApplicationDeadline, StudyDestinationIndexPage, StudyDestinationPage
 
@@ -18,7 +18,7 @@ class UpcomingDeadlinesPanel(Component):
     template_name = "studyabroad/admin/upcoming_deadlines_panel.html"
 
     def get_context_data(self, parent_context):
-        today = timezone.localdate()
+        today = clock.today()
         deadlines = (
             ApplicationDeadline.objects.filter(
                 date__gte=today,

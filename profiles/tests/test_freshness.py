@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 import pytest
+import time_machine
 
 from profiles.freshness import send_reminders
 from profiles.models import ProfilePage, ProfileReminder
@@ -17,6 +18,21 @@ pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 25, 9, 0))
 TODAY = NOW.date()
+
+
+@pytest.fixture(
+    autouse=True, params=[0, 365, 3 * 365], ids=["today", "a year on", "three years on"]
+)
+def wall_clock_moved_ahead(request):
+    """Every test runs with the machine's clock as it is, a year ahead and three years ahead:
+    the dates the tests fix (NOW) must decide the outcome, never the day the suite runs."""
+    with time_machine.travel(datetime.timedelta(days=request.param), tick=True):
+        yield
+
+
+def site_clock_at(moment: datetime.datetime):
+    """Set the site's clock (talenthub.clock) for code that reads it rather than taking `now`."""
+    return time_machine.travel(moment, tick=False)
 
 
 def profile(directory, external_id, *, confirmed=None, published=None, **extra) -> ProfilePage:
@@ -95,7 +111,8 @@ def test_a_failed_email_is_retried_on_the_next_run(profiles, settings, mailoutbo
 
 
 def test_command_dry_run_sends_nothing(profiles, mailoutbox, capsys):
-    call_command("send_profile_reminders", "--dry-run")
+    with site_clock_at(NOW):
+        call_command("send_profile_reminders", "--dry-run")
 
     assert "would be sent: 2" in capsys.readouterr().out
     assert mailoutbox == [] and not ProfileReminder.objects.exists()
@@ -107,7 +124,8 @@ def test_stale_report_by_bureau_for_programme_admins(client, profiles):
     assert client.get("/admin/profiles/stale/").status_code in (302, 403)
 
     client.force_login(admin)
-    response = client.get("/admin/profiles/stale/", HTTP_ACCEPT_LANGUAGE="en")
+    with site_clock_at(NOW):
+        response = client.get("/admin/profiles/stale/", HTTP_ACCEPT_LANGUAGE="en")
 
     construction = next(row for row in response.context["bureaus"] if row.bureau == "建設局")
     assert (construction.total, construction.stale) == (5, 3)  # the inactive member counts

@@ -10,10 +10,9 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from profiles.models import ProfilePage, User
+from search.evaluation.scoring import MEMBERS_FILE
 
 pytestmark = pytest.mark.django_db
-
-PUBLIC_MEMBERS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "members.jsonl"
 
 
 def member_row(external_id="X00001", email="taro.yamada@example.jp", **overrides) -> dict:
@@ -77,9 +76,9 @@ def run_import(path: Path, *args) -> tuple[str, str, CommandError | None]:
 def test_public_file_imports_600_members_and_a_second_run_changes_nothing(directory):
     # Given the 600-member public evaluation file
     # When it is imported twice
-    out_first, _err, error = run_import(PUBLIC_MEMBERS)
+    out_first, _err, error = run_import(MEMBERS_FILE)
     revisions_after_first = sum(p.revisions.count() for p in ProfilePage.objects.all()[:50])
-    out_second, _err, second_error = run_import(PUBLIC_MEMBERS)
+    out_second, _err, second_error = run_import(MEMBERS_FILE)
 
     # Then every member is live once, and the second run reports no change at all
     assert error is None and second_error is None

@@ -13,7 +13,7 @@ from profiles.tests.factories import UserFactory
 from search.database_matching import reset_index
 from search.engine import OpenSearchMemberIndex
 from search.matching import MatchQuery
-from search.tests.eval_kit import BASELINE_NDCG, EVAL_DIR, evaluate_api
+from search.tests.eval_kit import BASELINE_NDCG, MEMBERS_FILE, evaluate_api
 from search.tests.test_match_api import members, post  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db]
@@ -128,7 +128,7 @@ def test_missed_updates_are_sent_with_the_next_change(indexed_members, settings)
 def test_public_set_quality_on_opensearch(client, engine, directory, token):
     from profiles.importing import import_members
 
-    import_members(EVAL_DIR / "members.jsonl", directory)
+    import_members(MEMBERS_FILE, directory)
     call_command("rebuild_match_index")
 
     report = evaluate_api(client, HTTP_AUTHORIZATION=f"Token {token}")

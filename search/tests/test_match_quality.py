@@ -6,7 +6,7 @@ import pytest
 
 from profiles.tests.factories import UserFactory
 from search.database_matching import reset_index
-from search.tests.eval_kit import BASELINE_NDCG, EVAL_DIR, evaluate_api
+from search.tests.eval_kit import BASELINE_NDCG, MEMBERS_FILE, evaluate_api
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def test_database_matching_beats_the_floor_and_the_bm25_baseline(client, directo
     from profiles.importing import import_members
 
     reset_index()
-    report_import, _users = import_members(EVAL_DIR / "members.jsonl", directory)
+    report_import, _users = import_members(MEMBERS_FILE, directory)
     assert report_import.created == 600
     manager = UserFactory(groups=["Managers"])
     key = APIToken.create_token(user=manager, name="eval")[1]

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,7 @@ from wagtail.search import index
 from django_countries.fields import CountryField
 
 from profiles.vocabularies import CEFR_CHOICES, cefr_rank, language_choices
+from talenthub import clock
 
 from ..blocks import DescriptionBlock
 
@@ -199,7 +199,7 @@ class StudyDestinationPage(Page):
         return cefr_rank(self.cefr_min)
 
     def upcoming_deadlines(self):
-        today = timezone.localdate()
+        today = clock.today()
         return [d for d in self.deadlines.all() if d.date >= today]
 
     def get_context(self, request, *args, **kwargs):
@@ -208,7 +208,7 @@ class StudyDestinationPage(Page):
         from ..views import members_with_experience
 
         context = super().get_context(request, *args, **kwargs)
-        today = timezone.localdate()
+        today = clock.today()
         deadlines = sorted(self.deadlines.all(), key=lambda d: d.date)
         upcoming = [d for d in deadlines if d.date >= today]
         context.update(
@@ -257,7 +257,7 @@ class ApplicationDeadline(Orderable):
     def clean(self):
         super().clean()
         # A deadline already stored may have passed; a newly added one must not have.
-        if self.pk is None and self.date and self.date < timezone.localdate():
+        if self.pk is None and self.date and self.date < clock.today():
             raise ValidationError(
                 {"date": _("This deadline has already passed; add deadlines of a future intake.")}
             )

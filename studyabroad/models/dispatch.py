@@ -4,7 +4,6 @@ applications members submit while its window is open."""
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taggit.managers import TaggableManager
@@ -15,6 +14,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from profiles.vocabularies import CEFR_CHOICES
+from talenthub import clock
 
 from ..requirements import (
     Requirements,
@@ -77,7 +77,7 @@ class DispatchProgrammePage(RoutablePageMixin, Page):
             )
 
     def window_is_open(self, now=None) -> bool:
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.application_opens <= now < self.application_closes
 
     def eligibility(self, profile, scores: Scores) -> Requirements:

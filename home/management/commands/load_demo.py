@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for email, password, superuser, group_name in DEMO_ACCOUNTS:
                 self._demo_account(email, password, superuser, group_name)
-        self.stdout.write(self.style.SUCCESS("\nDemo site ready at http://127.0.0.1:8000/"))
+        site_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        self.stdout.write(self.style.SUCCESS(f"\nDemo site ready at {site_url}/"))
         for email, password, superuser, _group in DEMO_ACCOUNTS:
             role = "admin" if superuser else email.split("@")[0]
             self.stdout.write(f"  {role:8} {email:22} password: {password}")
