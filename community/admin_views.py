@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.admin import messages
 
 from profiles.roles import is_programme_admin
+from talenthub.ids import parse_row_id
 
 from .models import DiscussionPostPage, Flag, Reply
 from .moderation import resolve
@@ -20,14 +21,19 @@ def is_moderator(user) -> bool:
     return is_programme_admin(user)
 
 
+def _flagged_content(value: str):
+    """The post or reply a queue form names as "post:<id>" or "reply:<id>", else a 404."""
+    kind, _sep, pk = value.partition(":")
+    model = Reply if kind == "reply" else DiscussionPostPage
+    return get_object_or_404(model, pk=parse_row_id(pk))
+
+
 @require_http_methods(["GET", "POST"])
 def moderation_queue(request):
     if not is_moderator(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        kind, pk = request.POST.get("content", ":").split(":", 1)
-        model = Reply if kind == "reply" else DiscussionPostPage
-        content = get_object_or_404(model, pk=pk)
+        content = _flagged_content(request.POST.get("content", ""))
         action = request.POST.get("action")
         if action not in {"hide", "restore", "dismiss"}:
             raise PermissionDenied

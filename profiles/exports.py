@@ -12,6 +12,15 @@ from .privacy import can_see
 
 # Excel in Japan reads a CSV as Shift_JIS unless it starts with a UTF-8 byte-order mark.
 UTF8_BOM = "\ufeff"
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP "CSV injection"); tab and carriage return are read as whitespace before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value) -> str:
+    """The cell as text that a spreadsheet shows as text: a leading ' before a formula start."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def member_columns() -> list[str]:
@@ -80,12 +89,12 @@ def profiles_for_export(queryset):
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """A CSV download (UTF-8 with BOM) of these rows."""
+    """A CSV download (UTF-8 with BOM) of these rows, no cell readable as a formula."""
     buffer = io.StringIO()
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([spreadsheet_safe(cell) for cell in header])
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

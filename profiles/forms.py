@@ -12,6 +12,12 @@ from PIL import Image as PILImage
 
 from .models import VISIBILITY_FIELDS, ProfilePage
 from .privacy import Visibility
+from .text_checks import has_letter_or_digit, validated_tags
+
+# Rows a member may give per list; more is refused before any row form is built, so a posted
+# TOTAL_FORMS of thousands costs nothing.
+MAX_LIST_ROWS = 20
+MAX_TAGS = 50
 
 CORRUPT_IMAGE_MESSAGE = _(
     "This file is damaged or is not a complete image. Please choose another photo."
@@ -40,6 +46,27 @@ class CompleteImageField(WagtailImageField):
             raise forms.ValidationError(CORRUPT_IMAGE_MESSAGE, code="corrupt_image") from error
         upload.seek(0)
         return upload
+
+
+def _with_bounded_row_counts(data):
+    """The posted data with each list's TOTAL_FORMS cut to one more than allowed: the formset
+    then reports "at most N" (validate_max) without building thousands of row forms."""
+    if data is None:
+        return None
+    limit = MAX_LIST_ROWS + 1
+    over = [
+        key
+        for key, value in data.items()
+        if key.endswith("-TOTAL_FORMS")
+        and value.isdigit()
+        and (len(value.lstrip("0")) > 4 or int(value) > limit)
+    ]
+    if not over:
+        return data
+    data = data.copy()
+    for key in over:
+        data[key] = str(limit)
+    return data
 
 
 class ProfileForm(ClusterForm):
@@ -74,11 +101,15 @@ class ProfileForm(ClusterForm):
                 "fields": ["language", "level", "test_name", "score"],
                 "extra": 1,
                 "can_order": False,
+                "max_num": MAX_LIST_ROWS,
+                "validate_max": True,
             },
             "overseas_experiences": {
                 "fields": ["country", "organisation", "year", "summary"],
                 "extra": 1,
                 "can_order": False,
+                "max_num": MAX_LIST_ROWS,
+                "validate_max": True,
                 "widgets": {"summary": forms.Textarea(attrs={"rows": 2})},
             },
         }
@@ -89,11 +120,28 @@ class ProfileForm(ClusterForm):
             **{name: forms.RadioSelect for name in VISIBILITY_FIELDS},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(_with_bounded_row_counts(data), *args, **kwargs)
         # A form posted without a privacy choice (an older page, a script) keeps the current one.
         for name in VISIBILITY_FIELDS:
             self.fields[name].required = False
+
+    def _clean_name(self, field: str) -> str:
+        name = self.cleaned_data.get(field, "")
+        if name and not has_letter_or_digit(name):
+            raise forms.ValidationError(
+                _("A name needs at least one letter."), code="name_without_letters"
+            )
+        return name
+
+    def clean_name_ja(self) -> str:
+        return self._clean_name("name_ja")
+
+    def clean_name_en(self) -> str:
+        return self._clean_name("name_en")
+
+    def clean_tags(self) -> list[str]:
+        return validated_tags(self.cleaned_data.get("tags") or [], MAX_TAGS)
 
     def clean(self):
         cleaned = super().clean()
@@ -104,8 +152,10 @@ class ProfileForm(ClusterForm):
             raise forms.ValidationError(_("Give your name in Japanese or in English."))
         return cleaned
 
-    def save_photo(self, page: ProfilePage, user) -> None:
-        """Store an uploaded photo as a Wagtail image, or drop the current one."""
+    def save_photo(self, page: ProfilePage, user):
+        """Store an uploaded photo as a Wagtail image, or drop the current one; returns the
+        image no longer used (to be deleted once the profile is saved), or None."""
+        previous = page.photo
         upload = self.cleaned_data.get("photo_upload")
         if upload:
             image = get_image_model()(
@@ -115,10 +165,4 @@ class ProfileForm(ClusterForm):
             page.photo = image
         elif self.cleaned_data.get("remove_photo"):
             page.photo = None
-
-
-class NewProfileForm(ProfileForm):
-    """The first profile of a member who signed up without being imported."""
-
-    class Meta(ProfileForm.Meta):
-        fields = ["external_id", *ProfileForm.Meta.fields]
+        return previous if previous is not None and previous != page.photo else None

@@ -34,6 +34,7 @@ from django_countries import countries
 from talenthub import clock
 
 from .models import (
+    PROVISIONAL_STAFF_NUMBER_PREFIX,
     Bureau,
     JobCategory,
     OverseasExperience,
@@ -42,6 +43,14 @@ from .models import (
     ProfileLanguage,
     ProfilePage,
     User,
+)
+from .text_checks import (
+    BIOGRAPHY_MAX_LENGTH,
+    RECORD_TEXT_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TAG_MAX_LENGTH,
+    has_letter_or_digit,
+    tag_has_slug,
 )
 from .vocabularies import CEFR_LEVELS, LANGUAGE_NAMES, LANGUAGE_TESTS
 
@@ -222,9 +231,21 @@ def _list_of_objects(row: dict, key: str) -> list[dict]:
     return value
 
 
+def _name(row: dict, key: str) -> str:
+    name = _text(row, key, 100)
+    if name and not has_letter_or_digit(name):
+        raise RowError(_("%(field)s %(value)r has no letter") % {"field": key, "value": name})
+    return name
+
+
 def validate_row(row: dict) -> MemberRecord:
     """Check one raw row against the member schema; the first problem found is raised."""
     external_id = _text(row, "external_id", 32, required=True)
+    if external_id.lower().startswith(PROVISIONAL_STAFF_NUMBER_PREFIX):
+        raise RowError(
+            _("external_id %(id)s: staff numbers starting with %(prefix)s are reserved")
+            % {"id": external_id, "prefix": PROVISIONAL_STAFF_NUMBER_PREFIX}
+        )
     email = _text(row, "email", 254, required=True).lower()
     try:
         validate_email(email)
@@ -245,7 +266,9 @@ def validate_row(row: dict) -> MemberRecord:
         raise RowError(_("expertise must be a list of strings"))
     tags: list[str] = []
     for tag in expertise:
-        tag = " ".join(tag.split())[:100]
+        tag = " ".join(tag.split())[:TAG_MAX_LENGTH]
+        if tag and not tag_has_slug(tag):
+            raise RowError(_("expertise tag %(tag)r has no letter or digit") % {"tag": tag})
         if tag and tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(tag)
     interested = row.get("interested_in_dispatch", False)
@@ -254,8 +277,8 @@ def validate_row(row: dict) -> MemberRecord:
     return MemberRecord(
         external_id=external_id,
         email=email,
-        name_ja=_text(row, "name_ja", 100),
-        name_en=_text(row, "name_en", 100),
+        name_ja=_name(row, "name_ja"),
+        name_en=_name(row, "name_en"),
         bureau=_text(row, "bureau", 100),
         job_category=_text(row, "job_category", 100),
         position=_text(row, "position", 100),
@@ -265,8 +288,8 @@ def validate_row(row: dict) -> MemberRecord:
         overseas_experience=[
             _validate_experience(item) for item in _list_of_objects(row, "overseas_experience")
         ],
-        bio_ja=_text(row, "bio_ja", 20_000),
-        bio_en=_text(row, "bio_en", 20_000),
+        bio_ja=_text(row, "bio_ja", BIOGRAPHY_MAX_LENGTH),
+        bio_en=_text(row, "bio_en", BIOGRAPHY_MAX_LENGTH),
         interested_in_dispatch=interested,
         exchange_records=[
             _validate_exchange_record(item) for item in _list_of_objects(row, "exchange_records")
@@ -316,7 +339,7 @@ def _validate_experience(item: dict) -> dict:
         "country": code,
         "organisation": _text(item, "organisation", 200),
         "year": _year(item.get("year"), _("overseas experience")),
-        "summary": _text(item, "summary", 5000),
+        "summary": _text(item, "summary", SUMMARY_MAX_LENGTH),
     }
 
 
@@ -324,8 +347,8 @@ def _validate_exchange_record(item: dict) -> dict:
     return {
         "title": _text(item, "title", 300, required=True),
         "technical_field": _text(item, "technical_field", 200),
-        "outcome": _text(item, "outcome", 10_000),
-        "utilisation_plan": _text(item, "utilisation_plan", 10_000),
+        "outcome": _text(item, "outcome", RECORD_TEXT_MAX_LENGTH),
+        "utilisation_plan": _text(item, "utilisation_plan", RECORD_TEXT_MAX_LENGTH),
         "year": _year(item.get("year"), _("exchange record")),
     }
 
@@ -398,6 +421,9 @@ class MemberImporter:
             ).prefetch_related("tags", "languages", "overseas_experiences", "exchange_records")
         }
         self.user_ids_by_email = dict(User.objects.values_list("email", "pk"))
+        self.verified_emails = set(
+            EmailAddress.objects.filter(verified=True).values_list("email", flat=True)
+        )
         self.seen_ids: dict[str, int] = {}
         self.seen_emails: dict[str, int] = {}
         self.created_users: list[User] = []
@@ -420,7 +446,7 @@ class MemberImporter:
     def import_row(self, line_number: int, row: dict) -> None:
         record = validate_row(row)
         self._check_duplicates(line_number, record)
-        page = self.existing.get(record.external_id)
+        page = self.existing.get(record.external_id) or self._self_registered_profile(record)
         if page is not None and snapshot(page).comparable() == record.comparable():
             self.report.unchanged += 1
             return
@@ -439,6 +465,7 @@ class MemberImporter:
                     self.report.created += 1
                 else:
                     self._update(line_number, page, record)
+                    self.existing[record.external_id] = page
                     self.report.updated += 1
             self.written_page_ids.append(page.pk)
         except (IntegrityError, ValidationError) as error:
@@ -460,20 +487,36 @@ class MemberImporter:
         owner_id = self.user_ids_by_email.get(record.email)
         page = self.existing.get(record.external_id)
         own_user_id = page.user_id if page else None
-        if (
-            owner_id is not None
-            and owner_id != own_user_id
-            and (page or self._has_profile(owner_id))
-        ):
+        if owner_id is not None and owner_id != own_user_id:
+            owners_profile = self._profile_of(owner_id)
+            if page or (owners_profile and owners_profile.has_staff_number):
+                raise RowError(
+                    _("duplicate email %(email)s: it belongs to another member")
+                    % {"email": record.email}
+                )
+        if page and page.user and page.user.email.lower() != record.email and _in_use(page.user):
+            # Moving an account someone signs in to onto another address would hand it over.
             raise RowError(
-                _("duplicate email %(email)s: it belongs to another member")
-                % {"email": record.email}
+                _(
+                    "staff number %(id)s belongs to the account %(current)s, which is in use; "
+                    "its email was not changed to %(email)s (change it in the admin if right)"
+                )
+                % {"id": record.external_id, "current": page.user.email, "email": record.email}
             )
         self.seen_ids[record.external_id] = line_number
         self.seen_emails[record.email] = line_number
 
-    def _has_profile(self, user_id: int) -> bool:
-        return ProfilePage.objects.filter(user_id=user_id).exists()
+    def _profile_of(self, user_id: int) -> ProfilePage | None:
+        return ProfilePage.objects.filter(user_id=user_id).first()
+
+    def _self_registered_profile(self, record: MemberRecord) -> ProfilePage | None:
+        """The profile a member made before being imported, when the import names their
+        verified email: it takes the staff number instead of a second profile being made."""
+        owner_id = self.user_ids_by_email.get(record.email)
+        if owner_id is None or record.email not in self.verified_emails:
+            return None
+        profile = self._profile_of(owner_id)
+        return profile if profile and not profile.has_staff_number else None
 
     def _note_new_vocabulary(self, line_number: int, record: MemberRecord) -> None:
         for value, known, label in (
@@ -510,6 +553,10 @@ class MemberImporter:
         user = page.user if page and page.user else None
         if user is None and record.email in self.user_ids_by_email:
             user = User.objects.get(pk=self.user_ids_by_email[record.email])
+            if record.email not in self.verified_emails:
+                # Whoever signed up with this address never proved it is theirs: their
+                # password must not open the member's account. The member sets their own.
+                user.set_unusable_password()
         if user is None:
             # No password: the member sets one through an invitation link.
             user = User.objects.create_user(
@@ -581,9 +628,15 @@ class MemberImporter:
 
     def _update(self, line_number: int, page: ProfilePage, record: MemberRecord) -> None:
         page = page.specific
+        page.external_id = record.external_id  # a self-registered profile takes its number
         page.user = self._user_for(record, page)
         self._fill(line_number, page, record)
         page.save_revision(user=None, log_action=True).publish(log_action=True)
+
+
+def _in_use(user: User) -> bool:
+    """Someone can sign in to this account (a password, or a sign-in already made)."""
+    return user.has_usable_password() or user.last_login is not None
 
 
 def add_published_page(parent, page):

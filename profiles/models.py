@@ -21,9 +21,10 @@ from wagtail.snippets.models import register_snippet
 from django_countries import countries
 from django_countries.fields import CountryField
 
-from talenthub import clock
+from talenthub import clock, ids  # noqa: F401 - ids registers the <id:…> converter
 
-from .privacy import Visibility, audience_sees
+from .privacy import Visibility, audience_sees, can_see
+from .text_checks import BIOGRAPHY_MAX_LENGTH, RECORD_TEXT_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .vocabularies import (
     CEFR_CHOICES,
     LANGUAGE_TEST_CHOICES,
@@ -155,7 +156,7 @@ class ProfileIndexPage(RoutablePageMixin, Page):
 
         return confirm_my_profile(request)
 
-    @path("<int:page_id>/edit/", name="edit_profile")
+    @path("<id:page_id>/edit/", name="edit_profile")
     def edit_profile(self, request, page_id):
         from .views import edit_profile
 
@@ -181,6 +182,16 @@ def visibility_field(verbose_name) -> models.CharField:
     return models.CharField(
         verbose_name, max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
+
+
+# A member who signs up before being imported gets this key instead of a staff number: staff
+# numbers come from the import or SSO, never from the member. An import refuses such keys and
+# adopts the profile of the account whose verified email the import names.
+PROVISIONAL_STAFF_NUMBER_PREFIX = "self-"
+
+
+def provisional_staff_number(user) -> str:
+    return f"{PROVISIONAL_STAFF_NUMBER_PREFIX}{user.pk}"
 
 
 class ProfilePage(Page):
@@ -220,8 +231,10 @@ class ProfilePage(Page):
         _("years of service"), null=True, blank=True, validators=[MaxValueValidator(60)]
     )
     tags = ClusterTaggableManager(_("expertise"), through=ProfileTag, blank=True)
-    bio_ja = models.TextField(_("biography (Japanese)"), blank=True)
-    bio_en = models.TextField(_("biography (English)"), blank=True)
+    bio_ja = models.TextField(
+        _("biography (Japanese)"), blank=True, max_length=BIOGRAPHY_MAX_LENGTH
+    )
+    bio_en = models.TextField(_("biography (English)"), blank=True, max_length=BIOGRAPHY_MAX_LENGTH)
     photo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("photo"),
@@ -305,6 +318,10 @@ class ProfilePage(Page):
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
 
+    @property
+    def has_staff_number(self) -> bool:
+        return not self.external_id.startswith(PROVISIONAL_STAFF_NUMBER_PREFIX)
+
     def save(self, *args, **kwargs):
         # The page title is the member's name, so Wagtail's listings and search show it.
         self.title = self.display_name_ja_first
@@ -348,11 +365,14 @@ class ProfilePage(Page):
         from studyabroad.models import ExchangeReportPage
 
         context = super().get_context(request, *args, **kwargs)
+        # Reports are part of the member's overseas experience: shown to whom they allow.
         context["reports"] = (
             ExchangeReportPage.objects.live()
             .filter(participants__profile=self)
             .distinct()
             .select_related("classification")
+            if can_see(self, "experience", request.user)
+            else ExchangeReportPage.objects.none()
         )
         return context
 
@@ -423,7 +443,7 @@ class OverseasExperience(Orderable):
     country = CountryField(_("country"))
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     year = year_field()
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_LENGTH)
 
     panels = [
         FieldPanel("country"),
@@ -451,8 +471,10 @@ class ProfileExchangeRecord(Orderable):
     page = ParentalKey(ProfilePage, on_delete=models.CASCADE, related_name="exchange_records")
     title = models.CharField(_("title"), max_length=300)
     technical_field = models.CharField(_("technical field"), max_length=200, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
-    utilisation_plan = models.TextField(_("utilisation plan"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, max_length=RECORD_TEXT_MAX_LENGTH)
+    utilisation_plan = models.TextField(
+        _("utilisation plan"), blank=True, max_length=RECORD_TEXT_MAX_LENGTH
+    )
     year = year_field()
 
     panels = [

@@ -1,5 +1,6 @@
 """Members directory, tag listings, tag autocomplete and front-end profile editing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,13 +11,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.static import serve as static_serve
 
 from taggit.models import Tag
+from wagtail.images import get_image_model
+from wagtail.images.models import Rendition
 
 from talenthub import clock
+from talenthub.ids import parse_row_id
 
-from .forms import NewProfileForm, ProfileForm
-from .models import Bureau, JobCategory, ProfileIndexPage, ProfilePage
+from .forms import ProfileForm
+from .models import Bureau, JobCategory, ProfileIndexPage, ProfilePage, provisional_staff_number
+from .privacy import can_see
 from .tag_vocabulary import suggest
 
 MEMBERS_PER_PAGE = 24
@@ -38,18 +44,11 @@ def paginate(request: HttpRequest, items, per_page: int = MEMBERS_PER_PAGE):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def directory_context(request: HttpRequest, index_page: ProfileIndexPage) -> dict:
     """Members filtered by bureau, job category and tag, one page at a time."""
     members = live_profiles(index_page)
-    bureau_id = _int_or_none(request.GET.get("bureau"))
-    job_category_id = _int_or_none(request.GET.get("job_category"))
+    bureau_id = parse_row_id(request.GET.get("bureau"))
+    job_category_id = parse_row_id(request.GET.get("job_category"))
     tag_slug = request.GET.get("tag", "").strip()
     if bureau_id:
         members = members.filter(bureau_id=bureau_id)
@@ -126,12 +125,14 @@ def _edit(request: HttpRequest, index_page: ProfileIndexPage, profile: ProfilePa
 
 
 def _create_profile(request: HttpRequest, index_page: ProfileIndexPage):
-    form = NewProfileForm(request.POST or None, request.FILES or None, instance=ProfilePage())
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=ProfilePage())
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             profile = form.save(commit=False)
             profile.user = request.user
             profile.owner = request.user
+            # Staff numbers come from the import or SSO only; until then a key of our own.
+            profile.external_id = profile.slug = provisional_staff_number(request.user)
             profile.live = False
             index_page.add_child(instance=profile)
             publish_profile_from_form(form, request.user, profile)
@@ -144,11 +145,15 @@ def publish_profile_from_form(form: ProfileForm, user, profile: ProfilePage | No
     """Save the form as a new revision and publish it, the way the Wagtail editor does."""
     with transaction.atomic():
         profile = profile or form.save(commit=False)
-        form.save_photo(profile, user)
+        replaced_photo = form.save_photo(profile, user)
         profile.confirmed_at = clock.today()
         revision = profile.save_revision(user=user, log_action=True)
         # The caller has already checked ownership; members hold no Wagtail page permissions.
         revision.publish(user=user, skip_permission_checks=True)
+        if replaced_photo and not ProfilePage.objects.filter(photo=replaced_photo).exists():
+            # A removed photo is not kept: its file and renditions go with it (Wagtail deletes
+            # them after commit), so an old URL stops working.
+            replaced_photo.delete()
 
 
 def _render_form(request, index_page, form, profile):
@@ -174,3 +179,18 @@ def confirm_my_profile(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Thank you: your profile is confirmed as current."))
     return redirect(profile.url)
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """A file under MEDIA_ROOT for a signed-in member; a profile photo (its original or any
+    rendition) only to those its member lets see it, and 404 to everyone else."""
+    image_ids = set(get_image_model().objects.filter(file=path).values_list("pk", flat=True)) | set(
+        Rendition.objects.filter(file=path).values_list("image_id", flat=True)
+    )
+    if image_ids:
+        owners = ProfilePage.objects.filter(photo_id__in=image_ids)
+        if owners and not any(can_see(owner, "photo", request.user) for owner in owners):
+            raise Http404
+    response = static_serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "private"
+    return response

@@ -1,6 +1,8 @@
 """The matching API (/api/v1/): project matching for managers' tools, with an OpenAPI schema."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
@@ -8,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import APIToken
 
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from profiles.privacy import audience_of
 from profiles.signal_handlers import MANAGERS_GROUP
@@ -22,7 +24,11 @@ from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
 from .matching import LanguageRequirement, MatchQuery
 
+# Limits the validators enforce and the schema states (the error messages name them too).
 MAX_TEXT_LENGTH = 5000
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 100
+MIN_LIMIT, MAX_LIMIT = 1, 50
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
@@ -69,13 +75,37 @@ class SignedInSession(SessionAuth):
         return user if user.is_authenticated else None
 
 
+API_AUTH = [ManagerToken(), SignedInSession()]
+
+
+def for_api_callers(view: Callable) -> Callable:
+    """The docs and schema are for whoever may call the API (a signed-in member or a
+    manager's token); anyone else gets the API's own 401."""
+
+    @wraps(view)
+    def view_for_callers(request: HttpRequest, *args, **kwargs):
+        try:
+            caller = next((user for auth in API_AUTH if (user := auth(request))), None)
+        except HttpError as error:  # a token that is not a manager's
+            return http_error(request, error)
+        if caller is None:
+            return not_signed_in(request, None)
+        return view(request, *args, **kwargs)
+
+    return view_for_callers
+
+
 api = NinjaAPI(
     title="Talent Hub API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs/",
     openapi_url="/schema/",
-    auth=[ManagerToken(), SignedInSession()],
+    # Swagger UI from the site's static files ("ninja" in INSTALLED_APPS), not a CDN, and
+    # without the badge that sends the schema's address to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=for_api_callers,
+    auth=API_AUTH,
 )
 
 
@@ -113,8 +143,16 @@ def http_error(request, error: HttpError):
 
 
 class LanguageIn(Schema):
-    language: str = Field(description="ISO 639-1 code, e.g. en")
-    min_level: str = Field(description="Minimum CEFR level, A1–C2")
+    # The validators below enforce these (case-insensitively), with messages in the
+    # caller's language; the schema lists the values.
+    language: str = Field(
+        description="ISO 639-1 code, e.g. en (case-insensitive)",
+        json_schema_extra={"enum": sorted(LANGUAGE_NAMES)},
+    )
+    min_level: str = Field(
+        description="Minimum CEFR level, A1–C2 (case-insensitive)",
+        json_schema_extra={"enum": CEFR_LEVELS},
+    )
 
     @field_validator("language")
     @classmethod
@@ -136,11 +174,41 @@ class FiltersIn(Schema):
     job_category: str | None = None
 
 
+TEXT_OR_TAGS = "Give a text or at least one tag (a text of only spaces does not count)."
+
+
 class MatchIn(Schema):
-    text: str = Field("", description="Project title and description, Japanese or English")
-    tags: list[str] = Field(default_factory=list)
+    # The validators below enforce what the schema states (json_schema_extra), so an error
+    # message is in the caller's language rather than pydantic's English.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": TEXT_OR_TAGS,
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"pattern": r"\S"}}},
+                {"required": ["tags"], "properties": {"tags": {"minItems": 1}}},
+            ],
+        }
+    )
+
+    text: str = Field(
+        "",
+        description="Project title and description, Japanese or English",
+        json_schema_extra={"maxLength": MAX_TEXT_LENGTH},
+    )
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Expertise tags, Japanese or English",
+        json_schema_extra={
+            "maxItems": MAX_TAGS,
+            "items": {"type": "string", "maxLength": MAX_TAG_LENGTH},
+        },
+    )
     language: LanguageIn | None = None
-    limit: int = Field(10, description="1–50")
+    limit: int = Field(
+        10,
+        description=f"How many members to return, {MIN_LIMIT}–{MAX_LIMIT}",
+        json_schema_extra={"minimum": MIN_LIMIT, "maximum": MAX_LIMIT},
+    )
     filters: FiltersIn = Field(default_factory=FiltersIn)
 
     @field_validator("text")
@@ -153,14 +221,14 @@ class MatchIn(Schema):
     @field_validator("tags")
     @classmethod
     def tags_are_short(cls, value: list[str]) -> list[str]:
-        if len(value) > 50 or any(len(tag) > 100 for tag in value):
+        if len(value) > MAX_TAGS or any(len(tag) > MAX_TAG_LENGTH for tag in value):
             raise ValueError(_("at most 50 tags of up to 100 characters"))
         return [tag.strip() for tag in value if tag.strip()]
 
     @field_validator("limit")
     @classmethod
     def limit_in_range(cls, value: int) -> int:
-        if not 1 <= value <= 50:
+        if not MIN_LIMIT <= value <= MAX_LIMIT:
             raise ValueError(_("limit must be between 1 and 50"))
         return value
 

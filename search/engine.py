@@ -135,6 +135,8 @@ class OpenSearchMemberIndex:
 
     def rebuild(self, progress: Callable[[int], None] | None = None, chunk_size: int = 500) -> str:
         """Fill a new index from every evidence row, then point the alias at it."""
+        # Asked for explicitly: try the engine now, whatever back-off earlier requests set.
+        self.reset_availability()
         name = self._new_index_name()
         self._call(
             lambda: self.client.indices.create(

@@ -34,6 +34,8 @@ PRIVACY_GROUPS: dict[str, str] = {
     "aspirations": "bio",
     "experience": "experience",
     "records": "experience",
+    # Taking part in an exchange is an exchange record too: shared as the member shares those.
+    "reports": "experience",
     "languages": "languages",
     "overseas_countries": "experience",
 }
@@ -124,7 +126,7 @@ def build_evidence(page) -> dict[str, Any]:
     )
     experiences = list(page.overseas_experiences.all()) if shared("experience") else []
     records = list(page.exchange_records.all()) if shared("experience") else []
-    reports = live_reports_of(page)
+    reports = live_reports_of(page) if shared("experience") else []
     texts = {
         "tags": [tag.name for tag in page.tags.all()],
         "bio": [s for s in bio_sentences if not is_aspiration(s)],
@@ -197,6 +199,8 @@ def for_audience(data: dict[str, Any], audience: str) -> dict[str, Any]:
         return data
     view = {**data, "texts": {**data["texts"]}, "concepts": {**data["concepts"]}}
     view["surfaces"] = {**data["surfaces"]}
+    if "reports" in hidden:
+        view["report_labels"] = {}  # which reports the member took part in is hidden too
     for name in hidden:
         if name in _EMPTY_BY_NAME:
             view[name] = _EMPTY_BY_NAME[name]()

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from profiles.text_checks import SUMMARY_MAX_LENGTH
+
 
 class MemberEvidence(models.Model):
     """The evidence of one live profile (search.evidence), as both matchers read it.
@@ -72,7 +74,7 @@ class ShortlistEntry(models.Model):
     profile = models.ForeignKey(
         "profiles.ProfilePage", on_delete=models.CASCADE, related_name="shortlist_entries"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=SUMMARY_MAX_LENGTH)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

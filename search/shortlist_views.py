@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from profiles.exports import csv_response, member_columns, member_row, profiles_for_export
 from profiles.models import ProfilePage
 from profiles.roles import is_manager_or_programme_admin
+from talenthub.ids import parse_row_id
 
 from .models import Shortlist, ShortlistEntry
 
@@ -82,14 +84,7 @@ def shortlist_detail(request: HttpRequest, shortlist_id: int) -> HttpResponse:
     if request.method == "POST":
         if not is_owner:
             raise Http404
-        entry = get_object_or_404(shortlist.entries, pk=request.POST.get("entry"))
-        if request.POST.get("action") == "remove":
-            entry.delete()
-            messages.success(request, _("Removed from the shortlist."))
-        else:
-            entry.note = request.POST.get("note", "")[:2000]
-            entry.save(update_fields=["note"])
-            messages.success(request, _("Note saved."))
+        _update_entry(request, shortlist)
         return redirect("shortlist_detail", shortlist.pk)
     entries = shortlist.entries.select_related(
         "profile__photo", "profile__bureau"
@@ -101,6 +96,21 @@ def shortlist_detail(request: HttpRequest, shortlist_id: int) -> HttpResponse:
     )
 
 
+def _update_entry(request: HttpRequest, shortlist: Shortlist) -> None:
+    """Save an entry's note or remove the entry, as the owner's form asks."""
+    entry_id = parse_row_id(request.POST.get("entry"))
+    entry = shortlist.entries.filter(pk=entry_id).first() if entry_id else None
+    if entry is None:  # removed in another tab, or a form value that is no entry at all
+        messages.error(request, _("That member is no longer on this shortlist."))
+    elif request.POST.get("action") == "remove":
+        entry.delete()
+        messages.success(request, _("Removed from the shortlist."))
+    else:
+        entry.note = request.POST.get("note", "")[:2000]
+        entry.save(update_fields=["note"])
+        messages.success(request, _("Note saved."))
+
+
 @require_POST
 def add_to_shortlist(request: HttpRequest) -> HttpResponse:
     """Add a member (by staff number) to one of my shortlists, or to a new one by name."""
@@ -110,9 +120,11 @@ def add_to_shortlist(request: HttpRequest) -> HttpResponse:
     if name:
         shortlist, _created = Shortlist.objects.get_or_create(owner=request.user, name=name)
     else:
-        shortlist = get_object_or_404(
-            own_shortlists(request.user), pk=request.POST.get("shortlist")
-        )
+        shortlist_id = parse_row_id(request.POST.get("shortlist"))
+        if shortlist_id is None:  # no list chosen (a manager without lists yet) nor named
+            messages.error(request, _("Choose one of your shortlists or name a new one."))
+            return redirect(_back(request, reverse("shortlists")))
+        shortlist = get_object_or_404(own_shortlists(request.user), pk=shortlist_id)
     _entry, created = ShortlistEntry.objects.get_or_create(shortlist=shortlist, profile=profile)
     shortlist.save(update_fields=["updated_at"])
     values = {"member": profile.display_name, "list": shortlist.name}

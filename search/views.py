@@ -1,5 +1,6 @@
 """Site search, "Find experts" and "Match to a project" pages."""
 
+import re
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from profiles.models import Bureau, JobCategory, ProfilePage
 from profiles.privacy import audience_of
 from profiles.roles import is_manager_or_programme_admin
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
+from talenthub.ids import parse_row_id
 
 from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
@@ -22,11 +24,20 @@ from .shortlist_views import own_shortlists
 
 RESULTS_PER_PAGE = 10
 EXPORT_LIMIT = 5000
+MAX_SEARCH_LENGTH = 200
+# Characters no word search needs that break the database backend: a double quote opens a
+# phrase in SQLite's full-text syntax, and NUL (like other control characters) is not text.
+_UNSEARCHABLE = re.compile(r'["\x00-\x1f\x7f]')
+
+
+def searchable_text(text: str) -> str:
+    """The words of a site-search query, without the characters the search cannot take."""
+    return " ".join(_UNSEARCHABLE.sub(" ", text).split())[:MAX_SEARCH_LENGTH]
 
 
 def search(request: HttpRequest):
     """Published pages matching the query, ten at a time."""
-    query = request.GET.get("query", "").strip()[:200]
+    query = searchable_text(request.GET.get("query", ""))
     results = Page.objects.live().specific().search(query) if query else Page.objects.none()
     return TemplateResponse(
         request,
@@ -63,7 +74,7 @@ def _expert_search(request: HttpRequest) -> ExpertSearch:
         language=language,
         min_level=min_level,
         overseas=overseas,
-        page=int(get["page"]) if get.get("page", "").isdigit() else 1,
+        page=parse_row_id(get.get("page")) or 1,  # "²" is a digit to isdigit(), not to int()
         audience=audience_of(request.user),
     )
 

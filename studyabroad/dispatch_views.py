@@ -3,7 +3,7 @@ member's recommended destinations, and candidates per destination for programme 
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,14 +18,30 @@ from profiles.exports import csv_response, member_columns, member_row, profiles_
 from profiles.models import ProfilePage
 from profiles.roles import is_manager_or_programme_admin, is_programme_admin
 from talenthub import clock
+from talenthub.ids import parse_row_id
 
 from .models import DispatchApplication, DispatchProgrammePage, StudyDestinationPage
 from .recommendations import candidates_for_destination, destinations_for_member
 from .requirements import Scores
 
 
+class RowIdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Model choices by id, where an id the database cannot hold is an invalid choice (it would
+    otherwise overflow the query)."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            if parse_row_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 class ApplicationForm(forms.ModelForm):
-    preferred_destinations = forms.ModelMultipleChoiceField(
+    preferred_destinations = RowIdMultipleChoiceField(
         label=gettext_lazy("Preferred destinations"),
         queryset=StudyDestinationPage.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -184,7 +200,9 @@ def destination_candidates(
         if not is_programme_admin(request.user):
             raise PermissionDenied
         application = get_object_or_404(
-            DispatchApplication, programme=programme, pk=request.POST.get("application")
+            DispatchApplication,
+            programme=programme,
+            pk=parse_row_id(request.POST.get("application")),
         )
         if request.POST.get("shortlist") == "1":
             application.shortlisted_for.add(destination)

@@ -17,6 +17,7 @@ from profiles.models import ProfilePage
 from profiles.privacy import visibilities_seen_by
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank, language_name
 from talenthub import clock
+from talenthub.ids import parse_row_id
 
 from .models import (
     DEGREE_CHOICES,
@@ -63,8 +64,10 @@ def _date_or_none(value: str) -> datetime.date | None:
         return None
 
 
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _year_or_none(value: str | None) -> int | None:
+    """A year a date can hold (1–9999), or None: a larger one would crash the year lookup."""
+    year = parse_row_id(value)
+    return year if year is not None and year <= datetime.MAXYEAR else None
 
 
 def catalogue_context(request: HttpRequest, index_page) -> dict:
@@ -79,7 +82,8 @@ def catalogue_context(request: HttpRequest, index_page) -> dict:
         "degree": get.get("degree", ""),
         "teaching_language": get.get("teaching_language", ""),
         "deadline_after": _date_or_none(get.get("deadline_after", "")),
-        "max_duration": _int_or_none(get.get("max_duration", "")),
+        # A positive number the database can compare with; anything else is no limit.
+        "max_duration": parse_row_id(get.get("max_duration")),
         "meets_my_scores": get.get("meets_my_scores") == "1",
     }
     if get.get("deadline_after") and filters["deadline_after"] is None:
@@ -206,9 +210,9 @@ def report_listing_context(request: HttpRequest, index_page) -> dict:
     get = request.GET
     reports = ExchangeReportPage.objects.child_of(index_page).live()
     filters = {
-        "classification": _int_or_none(get.get("classification", "")),
+        "classification": parse_row_id(get.get("classification")),
         "country": get.get("country", "").upper(),
-        "year": _int_or_none(get.get("year", "")),
+        "year": _year_or_none(get.get("year")),
     }
     if filters["classification"]:
         reports = reports.filter(classification_id=filters["classification"])

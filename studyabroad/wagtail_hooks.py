@@ -7,7 +7,7 @@ from wagtail.admin.ui.components import Component
 
 from talenthub import clock
 
-from .models import ApplicationDeadline, StudyDestinationIndexPage, StudyDestinationPage
+from .models import ApplicationDeadline
 
 UPCOMING_DAYS = 60
 
@@ -34,15 +34,3 @@ class UpcomingDeadlinesPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_upcoming_deadlines_panel(request, panels):
     panels.append(UpcomingDeadlinesPanel())
-
-
-@hooks.register("construct_page_action_menu")
-def destinations_are_published_through_review(menu_items, request, context):
-    """Programme admins submit destination edits for review instead of publishing them."""
-    page = context.get("page")
-    parent = context.get("parent_page")
-    is_destination = isinstance(page, StudyDestinationPage) or isinstance(
-        parent, StudyDestinationIndexPage
-    )
-    if is_destination and not request.user.is_superuser:
-        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]

@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -7,9 +9,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from community import views as community_views
+from profiles.views import serve_media
 from search import shortlist_views
 from search import views as search_views
 from search.api import api
+from talenthub import ids  # noqa: F401 - registers the <id:…> converter
 
 urlpatterns = [
     # One sign-in page for the site and the admin, so PASSWORD_LOGIN=off covers both.
@@ -30,12 +34,12 @@ urlpatterns = [
     path("experts/shortlists/", shortlist_views.shortlist_index, name="shortlists"),
     path("experts/shortlists/add/", shortlist_views.add_to_shortlist, name="add_to_shortlist"),
     path(
-        "experts/shortlists/<int:shortlist_id>/",
+        "experts/shortlists/<id:shortlist_id>/",
         shortlist_views.shortlist_detail,
         name="shortlist_detail",
     ),
     path(
-        "experts/shortlists/<int:shortlist_id>/export/",
+        "experts/shortlists/<id:shortlist_id>/export/",
         shortlist_views.shortlist_csv,
         name="shortlist_csv",
     ),
@@ -44,25 +48,14 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    # Members' photos are only for members: served through Django behind the members-only
-    # middleware unless a front server is configured to do it (MEDIA_SERVED_EXTERNALLY=1).
-    import os
 
-    from django.views.static import serve
-
-    if os.environ.get("MEDIA_SERVED_EXTERNALLY") != "1":
-        urlpatterns += [
-            path(
-                f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-                serve,
-                {"document_root": settings.MEDIA_ROOT},
-            )
-        ]
+# Uploaded files are for signed-in members only, and profile photos only for those their
+# member allows: served through Django behind the members-only middleware, unless a front
+# server is configured to do that check itself (MEDIA_SERVED_EXTERNALLY=1).
+if os.environ.get("MEDIA_SERVED_EXTERNALLY") != "1":
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

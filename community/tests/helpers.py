@@ -1,5 +1,7 @@
 """Helpers shared by the community tests."""
 
+from django.test import Client
+
 
 def create_post(
     client, category, title="下水道の技術交流", body="**オランダ**の事例を共有します。"
@@ -7,3 +9,9 @@ def create_post(
     return client.post(
         f"{category.url}new/", {"title": title, "body": body, "tags": "下水道, Netherlands"}
     )
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,20 +1,12 @@
 """Flags, automatic hiding, the moderation queue and posting limits."""
 
-from django.test import Client
-
 import pytest
 
 from community.models import DiscussionPostPage, Flag, Reply
-from community.tests.helpers import create_post
+from community.tests.helpers import create_post, signed_in
 from profiles.tests.factories import ProfilePageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

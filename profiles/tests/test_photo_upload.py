@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from profiles.models import ProfilePage
-from profiles.tests.test_edit_profile import edit_url, profile_form_data
+from profiles.tests.helpers import edit_url, profile_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,14 @@ Without a node the engine tests skip on a laptop; under CI=true they fail, never
 import os
 import uuid
 
+from django.core.management import call_command
+
 import pytest
 from opensearchpy import OpenSearch
 
 ENGINE_URL_VARIABLE = "TALENTHUB_TEST_SEARCH_URL"
+# For `@pytest.fixture(params=MATCH_BACKENDS)`: a matching test runs on both implementations.
+MATCH_BACKENDS = ["database", pytest.param("opensearch", marks=pytest.mark.engine)]
 
 
 def _engine_url() -> str:
@@ -41,3 +45,12 @@ def engine(settings):
     yield index
     index.delete_all()
     OpenSearchMemberIndex.reset_availability()
+
+
+def answer_matching_from(request, backend: str) -> str:
+    """Make matching answer from `backend`: for "opensearch", the real node, its index rebuilt
+    from the evidence stored so far (so call it after creating the test's members)."""
+    if backend == "opensearch":
+        request.getfixturevalue("engine")
+        call_command("rebuild_match_index")
+    return backend

@@ -198,6 +198,12 @@ class StudyDestinationPage(Page):
     def cefr_min_rank(self) -> int:
         return cefr_rank(self.cefr_min)
 
+    def permissions_for_user(self, user):
+        """Wagtail's page permissions, except that approving a review publishes (see the tester)."""
+        from ..permissions import DestinationPermissionTester
+
+        return DestinationPermissionTester(user, self)
+
     def upcoming_deadlines(self):
         today = clock.today()
         return [d for d in self.deadlines.all() if d.date >= today]

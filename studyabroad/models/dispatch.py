@@ -13,8 +13,12 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from profiles.text_checks import SUMMARY_MAX_LENGTH
 from profiles.vocabularies import CEFR_CHOICES
-from talenthub import clock
+from talenthub import (
+    clock,
+    ids,  # noqa: F401 - registers <id:…>
+)
 
 from ..requirements import (
     Requirements,
@@ -107,13 +111,13 @@ class DispatchProgrammePage(RoutablePageMixin, Page):
 
         return withdraw(request, self)
 
-    @path("destinations/<int:destination_id>/candidates/", name="candidates")
+    @path("destinations/<id:destination_id>/candidates/", name="candidates")
     def candidates(self, request, destination_id):
         from ..dispatch_views import destination_candidates
 
         return destination_candidates(request, self, destination_id)
 
-    @path("destinations/<int:destination_id>/shortlist/", name="shortlist_csv")
+    @path("destinations/<id:destination_id>/shortlist/", name="shortlist_csv")
     def shortlist_csv(self, request, destination_id):
         from ..dispatch_views import shortlist_csv
 
@@ -150,7 +154,7 @@ class DispatchApplication(models.Model):
     preferred_fields = TaggableManager(
         _("fields you want to study"), through=ApplicationField, blank=True
     )
-    statement = models.TextField(_("statement"))
+    statement = models.TextField(_("statement"), max_length=SUMMARY_MAX_LENGTH)
     ielts_score = models.DecimalField(
         _("IELTS"), max_digits=2, decimal_places=1, null=True, blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(9)],

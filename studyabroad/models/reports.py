@@ -18,6 +18,7 @@ from wagtail.snippets.models import register_snippet
 from django_countries.fields import CountryField
 
 from profiles.models import LocalisedName
+from profiles.privacy import can_see
 
 
 @register_snippet
@@ -133,6 +134,26 @@ class ExchangeReportPage(Page):
     def short_label(self) -> str:
         """下水道管きょ更生 (2024, NL): how reasons and lists name the report."""
         return f"{self.title} ({self.year}, {self.country})"
+
+    def participants_seen_by(self, user) -> tuple[list["ReportParticipant"], int]:
+        """The participants this viewer may see named, and how many others took part.
+
+        Taking part in an exchange is overseas experience: each member's privacy choice for
+        it decides who sees them here. Participants without a profile made no choice."""
+        named, unnamed = [], 0
+        for participant in self.participants.select_related("profile"):
+            profile = participant.profile
+            if profile is None or can_see(profile, "experience", user):
+                named.append(participant)
+            else:
+                unnamed += 1
+        return named, unnamed
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        named, unnamed = self.participants_seen_by(request.user)
+        context.update({"participants": named, "unnamed_participant_count": unnamed})
+        return context
 
     def clean(self):
         super().clean()

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from talenthub.settings import sso
 
@@ -29,6 +30,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = False
+# load_demo creates admin accounts: only dev and test settings allow it.
+DEMO_DATA_ALLOWED = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -53,8 +56,10 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "csp",
     "django_filters",
     "django_countries",
+    "ninja",  # the API docs' Swagger UI from the site's own static files, not a CDN
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -80,10 +85,31 @@ MIDDLEWARE = [
     "home.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "talenthub.csp.SitePolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "talenthub.urls"
+
+# Content-Security-Policy (talenthub/csp.py): everything from the site itself, no inline
+# script; Swagger UI and Wagtail's admin set style attributes from their scripts. No
+# form-action: browsers apply it to the redirect that single sign-on makes to the identity
+# provider, whose address a SAML metadata URL does not tell in advance.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [SELF],  # Wagtail's preview panel frames the site itself
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# The admin would load avatars from gravatar.com, which the policy (rightly) blocks.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 TEMPLATES = [
     {
@@ -105,10 +131,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "talenthub.wsgi.application"
 
-# Database: DATABASE_URL, or a SQLite file under var/ so the first command needs nothing else.
+# Database: DATABASE_URL, or a SQLite file under var/ so the first command needs nothing else
+# (an empty DATABASE_URL counts as unset).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'talenthub.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'talenthub.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
@@ -215,6 +242,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# No form of the site needs more than this outside its files: a larger body is refused (400)
+# before any view reads it, so an oversized post cannot tie up a worker.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # A shared cache: allauth's rate limits live here, so it must not be per-process or a dummy.
 CACHES = {

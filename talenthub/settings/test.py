@@ -3,6 +3,7 @@
 from .base import *
 
 DEBUG = False
+DEMO_DATA_ALLOWED = True
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
