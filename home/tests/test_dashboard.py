@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
-
 import pytest
 
 from home import dashboard
@@ -13,10 +11,9 @@ from profiles.tests.factories import ProfilePageFactory, UserFactory
 from profiles.tests.privacy_fixtures import publish_with_evidence
 from studyabroad.models import DispatchApplication
 from studyabroad.tests.factories import StudyDestinationPageFactory
+from talenthub import clock
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -38,7 +35,7 @@ def known_data(directory, catalogue):
         page.tags.set(tags)
         publish_with_evidence(page)
         ProfilePage.objects.filter(pk=page.pk).update(
-            confirmed_at=TODAY - datetime.timedelta(days=days)
+            confirmed_at=clock.today() - datetime.timedelta(days=days)
         )
         pages[external_id] = page
     from studyabroad.demo import ensure_dispatch_programme
