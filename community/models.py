@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -200,6 +201,19 @@ class DiscussionPostPage(RoutablePageMixin, Page):
         return delete_reply(request, self, reply_id)
 
 
+# Sent with the posts whose replies a queryset update() changed (moderators hide and restore
+# replies that way, which sends no post_save), so their search documents can be refreshed.
+replies_updated = Signal()
+
+
+class ReplyQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        post_ids = set(self.values_list("post_id", flat=True))
+        count = super().update(**kwargs)
+        replies_updated.send(sender=Reply, post_ids=post_ids)
+        return count
+
+
 class Reply(models.Model):
     """A reply under a post; may quote one earlier reply. Deleting keeps the row, not the text."""
 
@@ -215,6 +229,8 @@ class Reply(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField(_("hidden by moderators"), default=False)
+
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reply")

@@ -1,5 +1,7 @@
 """The front-end "Edit my profile" form, with its inline languages and overseas experience."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,8 @@ from wagtail.images.fields import WagtailImageField
 
 from PIL import Image as PILImage
 
+from talenthub.ids import parse_row_id
+
 from .models import VISIBILITY_FIELDS, ProfilePage
 from .privacy import Visibility
 from .text_checks import has_letter_or_digit, validated_tags
@@ -18,6 +22,20 @@ from .text_checks import has_letter_or_digit, validated_tags
 # TOTAL_FORMS of thousands costs nothing.
 MAX_LIST_ROWS = 20
 MAX_TAGS = 50
+
+# What a stale edit shows side by side: the fields a member reads and types most.
+COMPARED_FIELDS = [
+    "name_ja",
+    "name_en",
+    "bureau",
+    "job_category",
+    "position",
+    "years_of_service",
+    "tags",
+    "bio_ja",
+    "bio_en",
+    "phone",
+]
 
 CORRUPT_IMAGE_MESSAGE = _(
     "This file is damaged or is not a complete image. Please choose another photo."
@@ -69,8 +87,35 @@ def _with_bounded_row_counts(data):
     return data
 
 
+@dataclass(frozen=True)
+class FieldDifference:
+    """One field of a stale edit: what is saved now and what the member submitted."""
+
+    label: str
+    saved: str
+    submitted: str
+
+
+def _comparable(value) -> str:
+    """A field value as text, so a bureau, a tag list and a number compare and display alike."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(sorted(str(item) for item in value))
+    return str(value)
+
+
+def _saved_value(profile: ProfilePage, name: str):
+    if name == "tags":
+        return [tag.name for tag in profile.tags.all()]
+    return getattr(profile, name)
+
+
 class ProfileForm(ClusterForm):
     """What a member may change about themself; the staff number and account stay fixed."""
+
+    # The revision the form was filled from, so a save made meanwhile elsewhere is noticed.
+    base_revision = forms.CharField(required=False, widget=forms.HiddenInput)
 
     photo_upload = CompleteImageField(
         label=_("New photo"),
@@ -139,6 +184,27 @@ class ProfileForm(ClusterForm):
 
     def clean_name_en(self) -> str:
         return self._clean_name("name_en")
+
+    def clean_base_revision(self) -> int | None:
+        """The revision id the form was based on, 0 if the profile had none yet; None when
+        not posted (an older page, a script), which skips the stale-edit check."""
+        text = self.cleaned_data.get("base_revision", "").strip()
+        return 0 if text == "0" else parse_row_id(text)
+
+    def is_based_on_older_revision(self, latest_revision_id: int) -> bool:
+        base = self.cleaned_data.get("base_revision")
+        return base is not None and latest_revision_id > base
+
+    def differences_from(self, saved: ProfilePage) -> list[FieldDifference]:
+        """The compared fields whose submitted value differs from the saved profile's."""
+        differences = []
+        for name in COMPARED_FIELDS:
+            saved_text = _comparable(_saved_value(saved, name))
+            submitted_text = _comparable(self.cleaned_data.get(name))
+            if saved_text != submitted_text:
+                label = str(self.fields[name].label)
+                differences.append(FieldDifference(label, saved_text, submitted_text))
+        return differences
 
     def clean_tags(self) -> list[str]:
         return validated_tags(self.cleaned_data.get("tags") or [], MAX_TAGS)

@@ -8,6 +8,7 @@ nothing. Each written row is its own transaction: a failure never leaves half a 
 import csv
 import io
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,11 @@ from .vocabularies import CEFR_LEVELS, LANGUAGE_NAMES, LANGUAGE_TESTS
 
 LIST_SEPARATOR = ";"
 FIELD_SEPARATOR = "|"
+
+logger = logging.getLogger(__name__)
+# Cells may be long (biographies); the checks on each field report what is too long, so the
+# CSV reader itself never stops a file at a long cell (its default limit is 131,072).
+CSV_CELL_LIMIT = 16 * 1024 * 1024
 
 
 class RowError(Exception):
@@ -122,15 +128,29 @@ def count_rows(path: Path) -> int:
     return max(lines - 1, 0) if path.suffix.lower() == ".csv" else lines
 
 
+def _refuse_constant(name: str):
+    raise RowError(_("%(value)s is not a number") % {"value": name})
+
+
+def parse_json_row(line: str):
+    """One JSON value; NaN and Infinity, which JSON itself does not allow, are refused."""
+    try:
+        return json.loads(line, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise RowError(_("broken JSON: %(error)s") % {"error": error.msg}) from None
+    except RecursionError:
+        raise RowError(_("broken JSON: nested too deeply")) from None
+
+
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield line_number, RowError(_("broken JSON: %(error)s") % {"error": error.msg})
+                row = parse_json_row(line)
+            except RowError as error:
+                yield line_number, error
                 continue
             if not isinstance(row, dict):
                 yield line_number, RowError(_("each line must be one JSON object"))
@@ -138,15 +158,28 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
             yield line_number, row
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+def read_csv_rows(path: Path, convert) -> Iterator[tuple[int, dict | RowError]]:
+    """(line number, convert(row) or RowError) for each CSV row; a row the CSV reader cannot
+    read (a NUL byte, say) is reported and the file goes on."""
+    csv.field_size_limit(CSV_CELL_LIMIT)
     with path.open(encoding="utf-8-sig", newline="", errors="replace") as handle:
         reader = csv.DictReader(handle)
-        for row in reader:
-            line_number = reader.line_num
+        while True:
             try:
-                yield line_number, _csv_row_to_schema(row)
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield reader.line_num, RowError(_("unreadable CSV: %(error)s") % {"error": error})
+                continue
+            try:
+                yield reader.line_num, convert(row)
             except RowError as error:
-                yield line_number, error
+                yield reader.line_num, error
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+    return read_csv_rows(path, _csv_row_to_schema)
 
 
 def _csv_row_to_schema(row: dict[str, str | None]) -> dict:
@@ -177,11 +210,7 @@ def _split(value: str) -> list[str]:
 def _csv_list(value: str, keys: list[str]) -> list[dict]:
     """A CSV cell holding either a JSON array or `a|b|c; a|b|c` entries in `keys` order."""
     if value.startswith("["):
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise RowError(_("broken JSON in a cell: %(error)s") % {"error": error.msg}) from error
-        return parsed
+        return parse_json_row(value)
     entries = []
     for item in _split(value):
         parts = [part.strip() for part in item.split(FIELD_SEPARATOR)]
@@ -208,12 +237,30 @@ def _text(row: dict, key: str, max_length: int, required: bool = False) -> str:
     return value
 
 
+def finite_decimal(value: Any, message: str) -> Decimal:
+    """A number from a cell or JSON value, or RowError(message): NaN and infinities too."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise RowError(message) from None
+    if not number.is_finite():
+        raise RowError(message)
+    return number
+
+
+def _whole_number(value: Any, message: str) -> int:
+    number = finite_decimal(value, message)
+    if number != number.to_integral_value() or abs(number) > 10**6:
+        raise RowError(message)
+    return int(number)
+
+
 def _year(value: Any, where: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        year = int(value)
-    except (TypeError, ValueError):
+        year = _whole_number(value, "")
+    except RowError:
         raise RowError(
             _("%(where)s: year %(value)r is not a number") % {"where": where, "value": value}
         ) from None
@@ -253,10 +300,7 @@ def validate_row(row: dict) -> MemberRecord:
         raise RowError(_("email %(email)r is not a valid address") % {"email": email}) from None
     years = row.get("years_of_service")
     if years not in (None, ""):
-        try:
-            years = int(years)
-        except (TypeError, ValueError):
-            raise RowError(_("years_of_service must be a whole number")) from None
+        years = _whole_number(years, _("years_of_service must be a whole number"))
         if not 0 <= years <= 60:
             raise RowError(_("years_of_service must be between 0 and 60"))
     else:
@@ -312,10 +356,8 @@ def _validate_language(item: dict) -> dict:
     if score in (None, ""):
         score = None
     else:
-        try:
-            score = Decimal(str(score)).quantize(Decimal("0.1"))
-        except InvalidOperation:
-            raise RowError(_("score %(score)r is not a number") % {"score": score}) from None
+        score = finite_decimal(score, _("score %(score)r is not a number") % {"score": score})
+        score = score.quantize(Decimal("0.1"))
         if not test:
             raise RowError(_("a score needs the name of its test"))
         low, high = LANGUAGE_TESTS.get(test, (Decimal(0), Decimal(99999)))
@@ -432,15 +474,7 @@ class MemberImporter:
 
     def import_rows(self, rows, progress=None) -> ImportReport:
         """Import (line number, raw row) pairs; progress is a tqdm-like object or None."""
-        for line_number, row in rows:
-            try:
-                if isinstance(row, RowError):
-                    raise row
-                self.import_row(line_number, row)
-            except RowError as error:
-                self.report.errors.append((line_number, str(error)))
-            if progress is not None:
-                progress.update(1)
+        import_each_row(rows, self.import_row, self.report, progress)
         return self.report
 
     def import_row(self, line_number: int, row: dict) -> None:
@@ -632,6 +666,28 @@ class MemberImporter:
         page.user = self._user_for(record, page)
         self._fill(line_number, page, record)
         page.save_revision(user=None, log_action=True).publish(log_action=True)
+
+
+def import_each_row(rows, import_row, report: ImportReport, progress=None) -> None:
+    """Call import_row(line number, row) for each (line number, row or RowError).
+
+    A bad row is reported as `line N: reason` and the next row goes on, whatever went wrong:
+    a value no check foresaw is reported too (and logged), never the end of the file."""
+    for line_number, row in rows:
+        try:
+            if isinstance(row, RowError):
+                raise row
+            import_row(line_number, row)
+        except RowError as error:
+            report.errors.append((line_number, str(error)))
+        except Exception as error:
+            logger.exception("import: line %s could not be imported", line_number)
+            report.errors.append(
+                (line_number, _("could not be imported (%(error)s)") % {"error": error})
+            )
+        finally:
+            if progress is not None:
+                progress.update(1)
 
 
 def _in_use(user: User) -> bool:

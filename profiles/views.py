@@ -16,6 +16,7 @@ from django.views.static import serve as static_serve
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.models import Rendition
+from wagtail.models import Page
 
 from talenthub import clock
 from talenthub.ids import parse_row_id
@@ -114,14 +115,51 @@ def edit_profile(request: HttpRequest, index_page: ProfileIndexPage, page_id: in
 def _edit(request: HttpRequest, index_page: ProfileIndexPage, profile: ProfilePage):
     if not profile.can_edit(request.user):
         raise PermissionDenied
+    page_id = profile.pk
     # Edit the latest revision so a draft saved in the admin is not silently discarded.
     profile = profile.get_latest_revision_as_object()
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=profile,
+        initial={"base_revision": profile.latest_revision_id or 0},
+    )
     if request.method == "POST" and form.is_valid():
-        publish_profile_from_form(form, request.user)
+        with transaction.atomic():
+            # Locked so two tabs saving at once cannot both pass the check.
+            latest_revision_id = _latest_revision_id(page_id, for_update=True)
+            if form.is_based_on_older_revision(latest_revision_id):
+                return _render_stale_edit(request, index_page, form, page_id, latest_revision_id)
+            publish_profile_from_form(form, request.user)
         messages.success(request, _("Your profile has been saved."))
         return redirect(profile.url)
     return _render_form(request, index_page, form, profile)
+
+
+def _latest_revision_id(page_id: int, for_update: bool = False) -> int:
+    """The profile's latest revision id as stored now, 0 when it has none."""
+    pages = Page.objects.filter(pk=page_id)
+    if for_update:
+        pages = pages.select_for_update()
+    return pages.values_list("latest_revision_id", flat=True).get() or 0
+
+
+def _render_stale_edit(request, index_page, form, page_id, latest_revision_id):
+    """Someone saved the profile after this form was loaded: nothing is saved; the member
+    sees both versions, keeps what they typed, and saving again keeps their version."""
+    saved = ProfilePage.objects.get(pk=page_id).get_latest_revision_as_object()
+    differences = form.differences_from(saved)
+    data = request.POST.copy()
+    data["base_revision"] = str(latest_revision_id)
+    resubmit_form = ProfileForm(data, instance=saved)
+    return _render_form(
+        request,
+        index_page,
+        resubmit_form,
+        saved,
+        status=409,
+        extra_context={"stale_edit": True, "differences": differences},
+    )
 
 
 def _create_profile(request: HttpRequest, index_page: ProfileIndexPage):
@@ -156,12 +194,12 @@ def publish_profile_from_form(form: ProfileForm, user, profile: ProfilePage | No
             replaced_photo.delete()
 
 
-def _render_form(request, index_page, form, profile):
+def _render_form(request, index_page, form, profile, status=None, extra_context=None):
     return TemplateResponse(
         request,
         "profiles/profile_form.html",
-        {"page": index_page, "form": form, "profile": profile},
-        status=400 if request.method == "POST" else 200,
+        {"page": index_page, "form": form, "profile": profile, **(extra_context or {})},
+        status=status or (400 if request.method == "POST" else 200),
     )
 
 

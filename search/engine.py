@@ -43,6 +43,19 @@ class EngineUnavailable(Exception):
     """The engine failed recently and is being given time to recover."""
 
 
+def call_with_back_off(operation: Callable, failures: tuple = (Exception,)):
+    """Run an engine request unless the engine failed recently; one of `failures` leaves it
+    alone for RETRY_AFTER_SECONDS, so each request does not wait for another timeout.
+    Member matching and site search share this back-off."""
+    if time.monotonic() < _engine_down_until["time"]:
+        raise EngineUnavailable("OpenSearch failed recently; not retrying yet")
+    try:
+        return operation()
+    except failures:
+        _engine_down_until["time"] = time.monotonic() + RETRY_AFTER_SECONDS
+        raise
+
+
 class OpenSearchMemberIndex:
     """The member index behind an alias, and matching against it."""
 
@@ -63,13 +76,7 @@ class OpenSearchMemberIndex:
     # --- availability -------------------------------------------------------------------
 
     def _call(self, operation: Callable):
-        if time.monotonic() < _engine_down_until["time"]:
-            raise EngineUnavailable("OpenSearch failed recently; not retrying yet")
-        try:
-            return operation()
-        except Exception:
-            _engine_down_until["time"] = time.monotonic() + RETRY_AFTER_SECONDS
-            raise
+        return call_with_back_off(operation)
 
     @staticmethod
     def reset_availability() -> None:

@@ -21,6 +21,7 @@ from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
 from .forms import ProjectMatchForm
 from .shortlist_views import own_shortlists
+from .site_search import used_fallback
 
 RESULTS_PER_PAGE = 10
 EXPORT_LIMIT = 5000
@@ -39,14 +40,15 @@ def search(request: HttpRequest):
     """Published pages matching the query, ten at a time."""
     query = searchable_text(request.GET.get("query", ""))
     results = Page.objects.live().specific().search(query) if query else Page.objects.none()
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    list(page.object_list)  # run the search now, to know whether the engine answered it
     return TemplateResponse(
         request,
         "search/search.html",
         {
             "search_query": query,
-            "search_results": Paginator(results, RESULTS_PER_PAGE).get_page(
-                request.GET.get("page")
-            ),
+            "search_results": page,
+            "search_fallback": used_fallback(results),
             "pagination_query": urlencode({"query": query}),
         },
     )

@@ -1,9 +1,8 @@
 """import_destinations: CSV (or JSON Lines) rows upserted by `destination_key`, each validated
 and written on its own, like import_members."""
 
-import csv
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -12,7 +11,15 @@ from django.utils.translation import gettext as _
 
 from django_countries import countries
 
-from profiles.importing import ImportReport, RowError, count_rows, read_jsonl
+from profiles.importing import (
+    ImportReport,
+    RowError,
+    count_rows,
+    finite_decimal,
+    import_each_row,
+    read_csv_rows,
+    read_jsonl,
+)
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
 from talenthub import clock
 
@@ -30,10 +37,9 @@ TEXT_FIELDS = ["university_en", "university_ja", "programme_name", "city", "scho
 def read_destination_rows(path: Path):
     """(line number, row dict or RowError) from a CSV file or JSON Lines."""
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+        yield from read_csv_rows(
+            path, lambda row: {k: (v or "").strip() for k, v in row.items() if k}
+        )
         return
     # JSON Lines: the member import's reader (each line one JSON object).
     yield from read_jsonl(path)
@@ -50,10 +56,12 @@ def _number(row: dict, key: str, kind=Decimal):
     value = row.get(key)
     if value in (None, ""):
         return None
-    try:
-        return kind(str(value))
-    except (InvalidOperation, ValueError):
-        raise RowError(_("%(field)s must be a number") % {"field": key}) from None
+    number = finite_decimal(value, _("%(field)s must be a number") % {"field": key})
+    if kind is int:
+        if number != number.to_integral_value() or abs(number) > 10**9:
+            raise RowError(_("%(field)s must be a whole number") % {"field": key})
+        return int(number)
+    return number
 
 
 def validate_destination(row: dict) -> dict:
@@ -157,37 +165,32 @@ def import_destinations(
         for page in StudyDestinationPage.objects.prefetch_related("fields_of_study", "deadlines")
     }
     seen: dict[str, int] = {}
+
+    def import_row(line_number: int, row: dict) -> None:
+        values = validate_destination(row)
+        key = values["destination_key"]
+        if key in seen:
+            raise RowError(
+                _("destination_key %(key)s already appeared on line %(line)s")
+                % {"key": key, "line": seen[key]}
+            )
+        seen[key] = line_number
+        page = existing.get(key)
+        if page is not None and _comparable(snapshot(page)) == _comparable(values):
+            report.unchanged += 1
+            return
+        _check_new_deadlines(page, values["deadlines"])
+        saved = _save(page, values, catalogue, dry_run)
+        if page is None:
+            report.created += 1
+            if saved is not None:
+                existing[key] = saved
+        else:
+            report.updated += 1
+
     progress = progress_factory(count_rows(path)) if progress_factory else None
     try:
-        for line_number, row in read_destination_rows(path):
-            try:
-                if isinstance(row, RowError):
-                    raise row
-                values = validate_destination(row)
-                key = values["destination_key"]
-                if key in seen:
-                    raise RowError(
-                        _("destination_key %(key)s already appeared on line %(line)s")
-                        % {"key": key, "line": seen[key]}
-                    )
-                seen[key] = line_number
-                page = existing.get(key)
-                if page is not None and _comparable(snapshot(page)) == _comparable(values):
-                    report.unchanged += 1
-                    continue
-                _check_new_deadlines(page, values["deadlines"])
-                saved = _save(page, values, catalogue, dry_run)
-                if page is None:
-                    report.created += 1
-                    if saved is not None:
-                        existing[key] = saved
-                else:
-                    report.updated += 1
-            except RowError as error:
-                report.errors.append((line_number, str(error)))
-            finally:
-                if progress is not None:
-                    progress.update(1)
+        import_each_row(read_destination_rows(path), import_row, report, progress)
     finally:
         if progress is not None:
             progress.close()

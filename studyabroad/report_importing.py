@@ -26,6 +26,7 @@ from profiles.importing import (
     RowError,
     add_published_page,
     count_rows,
+    import_each_row,
     page_indexing_deferred,
 )
 from profiles.models import ProfilePage
@@ -240,16 +241,9 @@ def import_exchange_records(
     progress = progress_factory(count_rows(path)) if progress_factory else None
     try:
         with page_indexing_deferred(ExchangeReportPage, importer.written_page_ids):
-            for line_number, row in read_destination_rows(path):
-                try:
-                    if isinstance(row, RowError):
-                        raise row
-                    importer.import_row(line_number, row)
-                except RowError as error:
-                    importer.report.errors.append((line_number, str(error)))
-                finally:
-                    if progress is not None:
-                        progress.update(1)
+            import_each_row(
+                read_destination_rows(path), importer.import_row, importer.report, progress
+            )
     finally:
         if progress is not None:
             progress.close()

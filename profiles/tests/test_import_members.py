@@ -215,3 +215,47 @@ def test_invite_emails_new_members_a_working_password_set_link(client, directory
 
     assert response.status_code == 200
     assert b"password1" in response.content
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_every_bad_value_is_reported_by_line_and_the_rows_after_it_are_imported(
+    directory, tmp_path, dry_run
+):
+    """NaN, infinities and numbers too large for a float are line errors, not a traceback."""
+    ielts = '{"language": "en", "level": "B2", "test": "IELTS", "score": %s}'
+    lines = [
+        member_row("X00001", "a@example.jp", languages=[json.loads(ielts % '"NaN"')]),
+        '{"external_id": "X00002", "email": "b@example.jp", "languages": [%s]}' % (ielts % "NaN"),
+        '{"external_id": "X00003", "email": "c@example.jp", "years_of_service": Infinity}',
+        '{"external_id": "X00004", "email": "d@example.jp", "years_of_service": 1e400}',
+        member_row(
+            "X00005", "e@example.jp", overseas_experience=[{"country": "NL", "year": "-Infinity"}]
+        ),
+        member_row("X00006", "f@example.jp"),
+    ]
+
+    out, err, error = run_import(
+        write_jsonl(tmp_path / "m.jsonl", lines), *(["--dry-run"] if dry_run else [])
+    )
+
+    assert error is not None
+    for line in range(1, 6):
+        assert f"line {line}:" in out + err
+    assert "would have created 1" in out if dry_run else "created 1" in out
+    expected = [] if dry_run else ["X00006"]
+    assert list(ProfilePage.objects.values_list("external_id", flat=True)) == expected
+
+
+def test_a_csv_cell_over_the_csv_modules_limit_is_a_line_error(directory, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "external_id,email,name_ja,bio_en\n"
+        f"X00010,a@example.jp,一,{'x' * 140_000}\n"
+        "X00011,b@example.jp,二,ok\n",
+        encoding="utf-8",
+    )
+
+    out, err, error = run_import(path)
+
+    assert error is not None and "line 2:" in out + err and "bio_en" in out + err
+    assert list(ProfilePage.objects.values_list("external_id", flat=True)) == ["X00011"]

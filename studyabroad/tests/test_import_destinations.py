@@ -113,3 +113,17 @@ def test_dry_run_writes_nothing(directory, tmp_path):
     assert error is None
     assert "would have created 1" in out
     assert not StudyDestinationPage.objects.exists()
+
+
+def test_non_finite_numbers_are_line_errors_and_later_rows_import(directory, tmp_path):
+    out, err, error = run(
+        tmp_path,
+        row("a", ielts_min="NaN")
+        + row("b", tuition_yen="Infinity")
+        + row("c", duration_months="12.5")
+        + row("d"),
+    )
+
+    assert error is not None
+    assert all(f"line {line}:" in out + err for line in (2, 3, 4))
+    assert list(StudyDestinationPage.objects.values_list("destination_key", flat=True)) == ["d"]

@@ -276,15 +276,19 @@ SEARCH_URL = os.environ.get("SEARCH_URL", "").strip()
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "talenthub")
 SEARCH_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_TIMEOUT_SECONDS", "1"))
 if SEARCH_URL:
+    # OpenSearch, answering from the database backend when the engine fails (search.site_search);
+    # Wagtail indexes pages into both, so the fallback has the data.
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": "wagtail.search.backends.opensearch3",
+            "BACKEND": "search.site_search",
             "URLS": [SEARCH_URL],
             "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}_wagtail_",
             "TIMEOUT": SEARCH_TIMEOUT_SECONDS,
             "OPTIONS": {},
             "INDEX_SETTINGS": {},
-        }
+            "FALLBACK_BACKEND": "database",
+        },
+        "database": {"BACKEND": "wagtail.search.backends.database"},
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
