@@ -127,7 +127,7 @@ def _edit(request: HttpRequest, index_page: ProfileIndexPage, profile: ProfilePa
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             # Locked so two tabs saving at once cannot both pass the check.
-            latest_revision_id = _latest_revision_id(page_id, for_update=True)
+            latest_revision_id = _locked_latest_revision_id(page_id)
             if form.is_based_on_older_revision(latest_revision_id):
                 return _render_stale_edit(request, index_page, form, page_id, latest_revision_id)
             publish_profile_from_form(form, request.user)
@@ -136,11 +136,10 @@ def _edit(request: HttpRequest, index_page: ProfileIndexPage, profile: ProfilePa
     return _render_form(request, index_page, form, profile)
 
 
-def _latest_revision_id(page_id: int, for_update: bool = False) -> int:
-    """The profile's latest revision id as stored now, 0 when it has none."""
-    pages = Page.objects.filter(pk=page_id)
-    if for_update:
-        pages = pages.select_for_update()
+def _locked_latest_revision_id(page_id: int) -> int:
+    """The profile's latest revision id as stored now (0 when it has none), its row locked
+    until the transaction ends."""
+    pages = Page.objects.filter(pk=page_id).select_for_update()
     return pages.values_list("latest_revision_id", flat=True).get() or 0
 
 
