@@ -65,7 +65,9 @@ def _notify(recipient, kind, post, reply, actor) -> Notification:
         recipient=recipient, kind=kind, post=post, reply=reply, actor=actor
     )
     if NotificationSetting.email_frequency(recipient) == "immediately":
-        send_notification_emails(recipient, [notification])
+        from .tasks import email_notifications
+
+        email_notifications.enqueue([notification.pk])
     return notification
 
 

@@ -11,6 +11,7 @@ from elasticsearch_dsl import (
     Date,
     Document,
     Index,
+    Integer,
     Keyword,
     Object,
     Text,
@@ -53,6 +54,7 @@ class MemberDocument(Document):
     """One live member and the evidence of their expertise."""
 
     external_id = Keyword()
+    version = Integer()  # MemberEvidence.version it was built from: the reconciliation compares
     name_ja = Text(analyzer=japanese, fields={"raw": Keyword()})
     name_en = Text(analyzer=english, fields={"raw": Keyword()})
     url = Keyword(index=False)
@@ -109,10 +111,11 @@ def index_body() -> dict:
     return body
 
 
-def document_from_evidence(profile_id: int, url: str, data: dict) -> dict:
+def document_from_evidence(profile_id: int, url: str, data: dict, version: int) -> dict:
     """The JSON source of one member document, built from stored evidence."""
     source: dict = {
         "external_id": data["external_id"],
+        "version": version,
         "name_ja": data["name_ja"],
         "name_en": data["name_en"],
         "url": url,

@@ -82,6 +82,17 @@ class OpenSearchMemberIndex:
     def reset_availability() -> None:
         _engine_down_until["time"] = 0.0
 
+    def is_answering(self) -> bool:
+        """Ask the engine now, whatever the back-off says; clear the back-off if it answers.
+        The reconciliation starts with this, so it notices a recovery at once."""
+        try:
+            answering = bool(self.client.ping())
+        except Exception:
+            answering = False
+        if answering:
+            self.reset_availability()
+        return answering
+
     # --- writing ---------------------------------------------------------------------------
 
     def ensure_index(self) -> None:
@@ -137,8 +148,24 @@ class OpenSearchMemberIndex:
             "_op_type": "index",
             "_index": index,
             "_id": str(row.profile_id),
-            "_source": document_from_evidence(row.profile_id, row.profile.url or "", row.data),
+            "_source": document_from_evidence(
+                row.profile_id, row.profile.url or "", row.data, row.version
+            ),
         }
+
+    def document_versions(self) -> dict[int, int | None]:
+        """The evidence version of every document in the index, by profile id (the
+        reconciliation compares them with the database)."""
+        if not self.client.indices.exists_alias(name=self.alias):
+            return {}
+        hits = helpers.scan(
+            self.client,
+            index=self.alias,
+            query={"query": {"match_all": {}}, "_source": ["version"]},
+            size=2000,
+            request_timeout=ADMIN_TIMEOUT,
+        )
+        return {int(hit["_id"]): hit["_source"].get("version") for hit in hits}
 
     def rebuild(self, progress: Callable[[int], None] | None = None, chunk_size: int = 500) -> str:
         """Fill a new index from every evidence row, then point the alias at it."""
@@ -203,11 +230,36 @@ class OpenSearchMemberIndex:
                 params={"include_named_queries_score": "true"},
             )
         )
-        hits = response["hits"]["hits"]
+        hits = self._with_current_privacy(response["hits"]["hits"])
         results = order_by_language_tier([self._result(hit, query) for hit in hits])
         results = results[: query.limit]
         self._add_highlight_reasons(analysed, query, results, hits)
-        return results
+        stale = {hit["_source"]["external_id"] for hit in hits if hit["stale"]}
+        # An outdated document whose only matches were in fields now private is no match.
+        return [r for r in results if r.external_id not in stale or r.reasons != r.language_reasons]
+
+    @staticmethod
+    def _with_current_privacy(hits: list[dict]) -> list[dict]:
+        """Hits checked against the database, which is ahead of the engine while an update
+        waits in the queue or the engine was down: members gone since are dropped, and a
+        document older than the evidence gets today's privacy choices, so a field made
+        private is neither matched nor quoted (search.reconciliation rewrites it soon)."""
+        current = {
+            str(profile_id): (version, hidden or [])
+            for profile_id, version, hidden in MemberEvidence.objects.filter(
+                profile_id__in=[hit["_id"] for hit in hits]
+            ).values_list("profile_id", "version", "data__hidden_from_members")
+        }
+        checked = []
+        for hit in hits:
+            if hit["_id"] not in current:
+                continue
+            version, hidden = current[hit["_id"]]
+            hit["stale"] = hit["_source"].get("version") != version
+            if hit["stale"]:
+                hit["_source"]["hidden_from_members"] = hidden
+            checked.append(hit)
+        return checked
 
     def _add_highlight_reasons(
         self, analysed, query: MatchQuery, results: list[MatchResult], hits: list[dict]
@@ -246,10 +298,12 @@ class OpenSearchMemberIndex:
         named = hit.get("matched_queries") or {}
         if isinstance(named, list):  # engines without named-query scores
             named = dict.fromkeys(named, 1.0)
+        hidden = hidden_fields(source, query.audience)
         for name, score in named.items():
             if "|" in name:
                 field_name, concept = name.split("|", 1)
-                matched.append((field_name, concept, score))
+                if field_name not in hidden:
+                    matched.append((field_name, concept, score))
         reasons = evidence_reasons(
             matched, source.get("surfaces", {}), source.get("as_of"), source.get("report_labels")
         )

@@ -87,3 +87,26 @@ class ShortlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shortlist}: {self.profile}"
+
+
+class SiteSearchBacklog(models.Model):
+    """An object whose site-search document the engine failed to write or delete.
+
+    Recorded by search.site_search when OpenSearch is down, hung or erroring; the periodic
+    reconciliation (search.reconciliation) writes it again and removes the row."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("site search backlog entry")
+        verbose_name_plural = _("site search backlog")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_backlog_entry_per_object"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id}"

@@ -3,12 +3,16 @@
 Configured as the "default" Wagtail backend when SEARCH_URL is set, so the site's /search/ and
 the Wagtail admin's page search both keep answering while the engine is down or hung. The
 database backend is a second entry in WAGTAILSEARCH_BACKENDS: Wagtail indexes every page into
-it too, so it has the data to answer with.
+it too, so it has the data to answer with. A document the engine fails to write or delete is
+recorded in SiteSearchBacklog, and the periodic reconciliation writes it once the engine is
+back (search.reconciliation).
 """
 
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
 
 from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.opensearch3 import (
@@ -20,6 +24,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
 
 from .engine import EngineUnavailable, call_with_back_off
+from .models import SiteSearchBacklog
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +120,34 @@ class SearchBackend(OpenSearch3SearchBackend):
                 get_search_backend(self.fallback_backend_name), method
             )(query, model_or_queryset, **kwargs)
         return results
+
+    # --- writing: what the engine misses is remembered for the reconciliation ------------
+
+    def add(self, obj):
+        self._write_or_remember([obj], lambda: super(SearchBackend, self).add(obj))
+
+    def add_bulk(self, model, obj_list):
+        obj_list = list(obj_list)
+        self._write_or_remember(
+            obj_list, lambda: super(SearchBackend, self).add_bulk(model, obj_list)
+        )
+
+    def delete(self, obj):
+        self._write_or_remember([obj], lambda: super(SearchBackend, self).delete(obj))
+
+    @staticmethod
+    def _write_or_remember(objects: list, write: Callable[[], Any]) -> None:
+        """Write to the engine (skipped while it is left alone after a failure); on any failure
+        record the objects in the backlog, then re-raise so the caller logs it as usual."""
+        try:
+            _ask_engine(write)
+        except Exception:
+            remember_for_reconciliation(objects)
+            raise
+
+
+def remember_for_reconciliation(objects: list) -> None:
+    for obj in objects:
+        SiteSearchBacklog.objects.update_or_create(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        )

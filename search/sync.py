@@ -1,6 +1,5 @@
 """Keep the matching evidence (and the engine's member index) in step with published profiles."""
 
-import logging
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -13,7 +12,6 @@ from profiles.models import ProfilePage
 from .evidence import build_evidence
 from .models import MemberEvidence
 
-logger = logging.getLogger(__name__)
 _state = threading.local()
 
 
@@ -78,13 +76,11 @@ def store_evidence(page: ProfilePage) -> MemberEvidence:
 
 
 def push_to_engine(page_ids: list[int]) -> None:
-    """Send changed evidence to the engine when one is configured; failures are retried later."""
-    from .backends import get_engine_index
+    """Queue the engine update of these profiles when an engine is configured. The request
+    only records it; the worker sends it, and the reconciliation repairs what it misses."""
+    from django.conf import settings
 
-    engine = get_engine_index()
-    if engine is None:
-        return
-    try:
-        engine.sync(page_ids)
-    except Exception:  # the engine is optional for correctness: the database holds the truth
-        logger.warning("Member index update failed; it will be retried", exc_info=True)
+    from .tasks import update_member_index
+
+    if settings.SEARCH_URL:
+        update_member_index.enqueue(sorted(page_ids))

@@ -37,6 +37,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "talenthub",  # the task worker command and the shared task helpers
     "home",
     "profiles",
     "studyabroad",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "django_filters",
     "django_countries",
     "ninja",  # the API docs' Swagger UI from the site's own static files, not a CDN
@@ -215,6 +218,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A hung mail server fails the send after this long; the worker then retries it later.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT_SECONDS", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Talent Hub <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -293,11 +298,28 @@ if SEARCH_URL:
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Index updates and emails are tasks. With the database backend a request only records them
+# (a row in the same transaction as the change) and `manage.py run_worker` runs them, with
+# retries; TASK_BACKEND=immediate runs each one inside the request that enqueued it.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "database")
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Tasks that queue their next run when one ends (talenthub.tasks), with their period in
+# seconds; `manage.py run_worker` starts them.
+PERIODIC_TASKS = {
+    "search.tasks.reconcile_indexes": 20,
+    "talenthub.tasks.requeue_abandoned_tasks": 60,
 }

@@ -20,3 +20,6 @@ ACCOUNT_RATE_LIMITS = False
 # Serve static files straight from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tasks run inside the request that enqueues them, unless a test switches to the database
+# queue (the fault tests, whose worker processes get TASK_BACKEND=database).
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("TASK_BACKEND", "immediate")]}}
