@@ -32,8 +32,8 @@ logger = logging.getLogger(__name__)
 # After a failure the engine is left alone for a while, so each request does not wait for
 # another timeout before falling back to the database.
 RETRY_AFTER_SECONDS = 30
-# Searches use SEARCH_TIMEOUT_SECONDS (1 s); a profile save waits at most SYNC_TIMEOUT for the
-# engine; rebuilds and index creation may take longer.
+# Searches use SEARCH_TIMEOUT_SECONDS (1 s); the worker's member-index update waits at most
+# SYNC_TIMEOUT for the engine; rebuilds and index creation may take longer.
 SYNC_TIMEOUT = 3
 ADMIN_TIMEOUT = 60
 _engine_down_until = {"time": 0.0}
@@ -54,6 +54,20 @@ def call_with_back_off(operation: Callable, failures: tuple = (Exception,)):
     except failures:
         _engine_down_until["time"] = time.monotonic() + RETRY_AFTER_SECONDS
         raise
+
+
+def describe_error(error: Exception) -> str:
+    """The error for the report, in one line: a failed bulk write names its first failure,
+    not every document it carried (reports, logs and task results keep this)."""
+    from opensearchpy.helpers import BulkIndexError
+
+    if isinstance(error, BulkIndexError):
+        failures = error.errors
+        detail = next(iter(failures[0].values()), {}).get("error", "") if failures else ""
+        if isinstance(detail, dict):
+            detail = f"{detail.get('type', '')}: {detail.get('reason', '')}"
+        return f"BulkIndexError: {len(failures)} document(s) not written ({detail})"
+    return f"{type(error).__name__}: {error}"
 
 
 class OpenSearchMemberIndex:
@@ -107,10 +121,13 @@ class OpenSearchMemberIndex:
     def _new_index_name(self) -> str:
         return f"{self.alias}_{time.strftime('%Y%m%d%H%M%S')}_{time.monotonic_ns() % 10_000}"
 
-    def sync(self, page_ids: list[int]) -> None:
+    def sync(self, page_ids: list[int], only_behind: bool = False) -> int:
         """Index the given profiles' evidence (and drop the ones without any), plus any rows a
-        previous failure left behind."""
-        self.ensure_index()
+        previous failure left behind; return how many documents were sent.
+
+        With only_behind, given profiles whose document is already at their evidence version
+        are left out: after a burst of saves the first queued update sends every row behind,
+        and the ones queued after it find nothing left to do."""
         stale = MemberEvidence.objects.filter(engine_version__lt=F("version")).values_list(
             "profile_id", flat=True
         )[:500]
@@ -121,6 +138,11 @@ class OpenSearchMemberIndex:
                 "profile"
             )
         }
+        if only_behind:
+            wanted -= {pk for pk, row in rows.items() if row.engine_version == row.version}
+        if not wanted:
+            return 0
+        self.ensure_index()
         actions = []
         for page_id in wanted:
             row = rows.get(page_id)
@@ -128,7 +150,7 @@ class OpenSearchMemberIndex:
                 actions.append({"_op_type": "delete", "_index": self.alias, "_id": str(page_id)})
             else:
                 actions.append(self._index_action(self.alias, row))
-        self._call(
+        _sent, failures = self._call(
             lambda: helpers.bulk(
                 self.client,
                 actions,
@@ -137,10 +159,18 @@ class OpenSearchMemberIndex:
                 request_timeout=SYNC_TIMEOUT,
             )
         )
-        for row in rows.values():
+        # A document the engine refused (a write block, a mapping error) stays behind its
+        # evidence, for the next update or the reconciliation; deleting one it never had is fine.
+        failures = [f for f in failures if f.get("delete", {}).get("status") != 404]
+        refused = {int(item["_id"]) for failure in failures for item in failure.values()}
+        for page_id in (wanted & rows.keys()) - refused:
+            row = rows[page_id]
             MemberEvidence.objects.filter(pk=row.pk, version=row.version).update(
                 engine_version=row.version
             )
+        if failures:
+            raise helpers.BulkIndexError(f"{len(failures)} document(s) failed to index.", failures)
+        return len(wanted)
 
     @staticmethod
     def _index_action(index: str, row: MemberEvidence) -> dict:
@@ -230,35 +260,38 @@ class OpenSearchMemberIndex:
                 params={"include_named_queries_score": "true"},
             )
         )
-        hits = self._with_current_privacy(response["hits"]["hits"])
+        hits = self._checked_against_database(response["hits"]["hits"])
         results = order_by_language_tier([self._result(hit, query) for hit in hits])
         results = results[: query.limit]
         self._add_highlight_reasons(analysed, query, results, hits)
-        stale = {hit["_source"]["external_id"] for hit in hits if hit["stale"]}
-        # An outdated document whose only matches were in fields now private is no match.
+        stale = {hit["_source"]["external_id"] for hit in hits if "current" in hit}
+        # An outdated document none of whose matches the current evidence holds is no match.
         return [r for r in results if r.external_id not in stale or r.reasons != r.language_reasons]
 
     @staticmethod
-    def _with_current_privacy(hits: list[dict]) -> list[dict]:
+    def _checked_against_database(hits: list[dict]) -> list[dict]:
         """Hits checked against the database, which is ahead of the engine while an update
         waits in the queue or the engine was down: members gone since are dropped, and a
-        document older than the evidence gets today's privacy choices, so a field made
-        private is neither matched nor quoted (search.reconciliation rewrites it soon)."""
-        current = {
-            str(profile_id): (version, hidden or [])
-            for profile_id, version, hidden in MemberEvidence.objects.filter(
-                profile_id__in=[hit["_id"] for hit in hits]
-            ).values_list("profile_id", "version", "data__hidden_from_members")
-        }
-        checked = []
-        for hit in hits:
-            if hit["_id"] not in current:
-                continue
-            version, hidden = current[hit["_id"]]
-            hit["stale"] = hit["_source"].get("version") != version
-            if hit["stale"]:
-                hit["_source"]["hidden_from_members"] = hidden
-            checked.append(hit)
+        document older than its evidence carries that evidence in hit["current"], so only
+        what the member shares today is matched or quoted (the reconciliation rewrites the
+        document soon)."""
+        versions = dict(
+            MemberEvidence.objects.filter(profile_id__in=[hit["_id"] for hit in hits]).values_list(
+                "profile_id", "version"
+            )
+        )
+        checked = [hit for hit in hits if int(hit["_id"]) in versions]
+        stale = [
+            hit for hit in checked if hit["_source"].get("version") != versions[int(hit["_id"])]
+        ]
+        if stale:
+            current = dict(
+                MemberEvidence.objects.filter(
+                    profile_id__in=[hit["_id"] for hit in stale]
+                ).values_list("profile_id", "data")
+            )
+            for hit in stale:
+                hit["current"] = current.get(int(hit["_id"]), hit["_source"])
         return checked
 
     def _add_highlight_reasons(
@@ -268,7 +301,13 @@ class OpenSearchMemberIndex:
         ids_by_external = {hit["_source"]["external_id"]: hit["_id"] for hit in hits}
         as_of = {hit["_id"]: hit["_source"].get("as_of") for hit in hits}
         hidden = {hit["_id"]: hidden_fields(hit["_source"], query.audience) for hit in hits}
-        unexplained = [r for r in results if not r.reasons or r.reasons == r.language_reasons]
+        # Highlights quote the document's text: never an outdated one's.
+        stale = {hit["_source"]["external_id"] for hit in hits if "current" in hit}
+        unexplained = [
+            r
+            for r in results
+            if (not r.reasons or r.reasons == r.language_reasons) and r.external_id not in stale
+        ]
         if not unexplained:
             return
         search = build_highlight_search(
@@ -289,23 +328,29 @@ class OpenSearchMemberIndex:
     @staticmethod
     def _result(hit: dict, query: MatchQuery) -> MatchResult:
         source = hit["_source"]
-        languages = (
-            {}
-            if "languages" in hidden_fields(source, query.audience)
-            else source.get("languages", {})
-        )
+        # The evidence to explain with: the document's, or the database's when it is newer.
+        evidence = hit.get("current", source)
+        hidden = hidden_fields(evidence, query.audience)
+        languages = {} if "languages" in hidden else evidence.get("languages", {})
         matched = []
         named = hit.get("matched_queries") or {}
         if isinstance(named, list):  # engines without named-query scores
             named = dict.fromkeys(named, 1.0)
-        hidden = hidden_fields(source, query.audience)
         for name, score in named.items():
             if "|" in name:
                 field_name, concept = name.split("|", 1)
-                if field_name not in hidden:
-                    matched.append((field_name, concept, score))
+                if field_name in hidden:
+                    continue
+                if "current" in hit and concept not in evidence.get("concepts", {}).get(
+                    field_name, {}
+                ):
+                    continue  # no longer in what the member shares
+                matched.append((field_name, concept, score))
         reasons = evidence_reasons(
-            matched, source.get("surfaces", {}), source.get("as_of"), source.get("report_labels")
+            matched,
+            evidence.get("surfaces", {}),
+            evidence.get("as_of"),
+            evidence.get("report_labels"),
         )
         language = language_reason(languages, query.language)
         language_reasons = [language] if language else []

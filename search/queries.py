@@ -96,6 +96,7 @@ def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
     return search.source(
         [
             "external_id",
+            "version",  # compared with the database's (OpenSearchMemberIndex.match)
             "name_ja",
             "name_en",
             "url",

@@ -23,7 +23,7 @@ from wagtail.search.backends.opensearch3 import (
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import TransportError
 
-from .engine import EngineUnavailable, call_with_back_off
+from .engine import EngineUnavailable, call_with_back_off, describe_error
 from .models import SiteSearchBacklog
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,10 @@ class FallbackSearchResults(OpenSearch3SearchResults):
         return results.annotate_score(self._score_field) if self._score_field else results
 
 
+# (index name, model) pairs whose mapping this process has put since it saw the index exist.
+_mapped: set[tuple[str, type]] = set()
+
+
 class SearchBackend(OpenSearch3SearchBackend):
     """Wagtail's OpenSearch 3 backend whose searches fall back to another backend (option
     FALLBACK_BACKEND, "database" by default) when the engine fails."""
@@ -135,15 +139,35 @@ class SearchBackend(OpenSearch3SearchBackend):
     def delete(self, obj):
         self._write_or_remember([obj], lambda: super(SearchBackend, self).delete(obj))
 
-    @staticmethod
-    def _write_or_remember(objects: list, write: Callable[[], Any]) -> None:
-        """Write to the engine (skipped while it is left alone after a failure); on any failure
-        record the objects in the backlog, then re-raise so the caller logs it as usual."""
+    def _write_or_remember(self, objects: list, write: Callable[[], Any]) -> None:
+        """Write to the engine (skipped while it is left alone after a failure); on a failure
+        record the objects in the backlog, which the reconciliation writes once the engine
+        answers, so one line in the log is enough."""
         try:
+            if objects:
+                _ask_engine(lambda: self.prepare_index(type(objects[0])))
             _ask_engine(write)
-        except Exception:
+        except Exception as error:
             remember_for_reconciliation(objects)
-            raise
+            log = logger.info if isinstance(error, EngineUnavailable) else logger.warning
+            log(
+                "Site search write of %d object(s) postponed: %s",
+                len(objects),
+                describe_error(error),
+            )
+
+    def prepare_index(self, model) -> None:
+        """Create the model's index with Wagtail's settings and mapping before writing to it
+        (the mapping once per process and index): a document written to a missing index
+        would create it with guessed field types, and searches would then find nothing."""
+        index = self.get_index_for_model(model)
+        key = (index.name, model)
+        if not index.exists():
+            index.put()
+        elif key in _mapped:
+            return
+        index.add_model(model)
+        _mapped.add(key)
 
 
 def remember_for_reconciliation(objects: list) -> None:

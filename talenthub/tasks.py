@@ -25,9 +25,6 @@ logger = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 30
 LONGEST_RETRY_SECONDS = 3600
 MAX_ATTEMPTS = 30
-# No task runs this long (engine and SMTP calls time out in seconds): one still marked as
-# running after it was left behind by a worker that died, and is run again.
-ABANDONED_AFTER = datetime.timedelta(minutes=10)
 
 
 def retry_delay(attempt: int) -> int:
@@ -86,9 +83,10 @@ def run_periodic_task_again(sender, task_result, **kwargs):
 
 @task()
 def requeue_abandoned_tasks() -> int:
-    """Tasks still marked running ABANDONED_AFTER after they started were left by a worker
-    that was killed or lost its machine: mark them ready, so a live worker runs them again."""
-    cutoff = clock.now() - ABANDONED_AFTER
+    """Tasks still marked running TASK_ABANDONED_AFTER_SECONDS after they started were left
+    by a worker that was killed or lost its machine: mark them ready, so a live worker runs
+    them again."""
+    cutoff = clock.now() - datetime.timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS)
     requeued = (
         _task_results()
         .filter(status=TaskResultStatus.RUNNING, started_at__lt=cutoff)
@@ -97,3 +95,21 @@ def requeue_abandoned_tasks() -> int:
     if requeued:
         logger.warning("Requeued %d task(s) left running by a worker that stopped", requeued)
     return requeued
+
+
+# Results kept for the admin's task list: a day of successes (the periodic tasks alone add
+# several thousand a day), a month of failures to look into.
+KEEP_SUCCESSFUL = datetime.timedelta(days=1)
+KEEP_FAILED = datetime.timedelta(days=30)
+
+
+@task()
+def prune_task_results() -> int:
+    """Delete the results of tasks finished long enough ago; those queued or running stay."""
+    now = clock.now()
+    finished = _task_results().filter(finished_at__isnull=False)
+    deleted, _ = (
+        finished.filter(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL)
+        | finished.filter(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED)
+    ).delete()
+    return deleted

@@ -322,4 +322,8 @@ LOGGING = {
 PERIODIC_TASKS = {
     "search.tasks.reconcile_indexes": 20,
     "talenthub.tasks.requeue_abandoned_tasks": 60,
+    "talenthub.tasks.prune_task_results": 3600,
 }
+# No task runs this long (engine and SMTP calls time out in seconds): one still marked as
+# running was left by a worker that died, and is run again.
+TASK_ABANDONED_AFTER_SECONDS = int(os.environ.get("TASK_ABANDONED_AFTER_SECONDS", "600"))
