@@ -11,7 +11,11 @@ from home.site_structure import ensure_site_structure
 from profiles.reference_data import seed_reference_data
 
 # Fixtures more than one app's tests use.
-pytest_plugins = ["profiles.tests.privacy_fixtures", "search.tests.engine_fixtures"]
+pytest_plugins = [
+    "profiles.tests.privacy_fixtures",
+    "search.tests.engine_fixtures",
+    "search.tests.match_fixtures",
+]
 
 
 def pytest_addoption(parser):

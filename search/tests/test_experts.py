@@ -2,12 +2,10 @@
 
 import pytest
 
-from search.tests.test_match_api import members  # noqa: F401 - fixture
-
 pytestmark = pytest.mark.django_db
 
 
-def test_experts_api_filters_and_counts_facets(member_client, members):  # noqa: F811
+def test_experts_api_filters_and_counts_facets(member_client, members):
     everyone = member_client.get("/api/v1/experts/").json()
     bridges = member_client.get("/api/v1/experts/", {"q": "bridge", "bureau": "建設局"}).json()
     english = member_client.get("/api/v1/experts/", {"language": "en", "min_level": "B1"}).json()
@@ -22,14 +20,14 @@ def test_experts_api_filters_and_counts_facets(member_client, members):  # noqa:
     assert {r["external_id"] for r in english["results"]} == {"A00001", "A00003"}
 
 
-def test_experts_api_rejects_bad_levels(member_client, members):  # noqa: F811
+def test_experts_api_rejects_bad_levels(member_client, members):
     response = member_client.get("/api/v1/experts/", {"language": "en", "min_level": "Z9"})
 
     assert response.status_code == 400
     assert "Z9" in response.json()["error"]
 
 
-def test_find_experts_page_in_japanese_and_english(member_client, members):  # noqa: F811
+def test_find_experts_page_in_japanese_and_english(member_client, members):
     japanese = member_client.get("/experts/", {"q": "橋梁"}, HTTP_ACCEPT_LANGUAGE="ja")
     english = member_client.get(
         "/experts/", {"bureau": "建設局"}, HTTP_ACCEPT_LANGUAGE="en"
@@ -41,7 +39,7 @@ def test_find_experts_page_in_japanese_and_english(member_client, members):  # n
     assert "下田 二郎" not in english
 
 
-def test_match_form_ranks_candidates_with_reasons(member_client, members):  # noqa: F811
+def test_match_form_ranks_candidates_with_reasons(member_client, members):
     response = member_client.get(
         "/experts/match/",
         {"title": "Sewer rehabilitation", "description": "", "language": "", "min_level": ""},
@@ -54,7 +52,7 @@ def test_match_form_ranks_candidates_with_reasons(member_client, members):  # no
     assert "専門分野タグ<mark>「管きょ更生」</mark>" in body
 
 
-def test_match_form_needs_both_language_and_level(member_client, members):  # noqa: F811
+def test_match_form_needs_both_language_and_level(member_client, members):
     response = member_client.get(
         "/experts/match/", {"title": "x", "language": "en", "min_level": ""}
     )

@@ -24,12 +24,7 @@ from search.models import MemberEvidence, SiteSearchBacklog
 from search.reconciliation import reconcile_all, reconcile_member_index, reconcile_site_search
 from search.site_search import used_fallback
 from search.sync import sync_profiles
-from search.tests.test_site_search_fallback import (  # noqa: F401 - fixture
-    REFUSING_URL,
-    discussion,
-    hung_engine_url,
-    use_site_search_at,
-)
+from search.tests.test_site_search_fallback import REFUSING_URL, discussion, use_site_search_at
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +183,7 @@ def test_an_unreachable_engine_is_reported_not_raised(
     directory,
     settings,
     where,
-    hung_engine_url,  # noqa: F811
+    hung_engine_url,
 ):
     """With the engine refusing or hung, the member repair reports an error and raises nothing."""
     settings.SEARCH_URL = REFUSING_URL if where == "refusing" else hung_engine_url

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -14,6 +15,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two_managers(db):
     return UserFactory(groups=["Managers"]), UserFactory(groups=["Managers"])
+
+
+def listed(html: str, heading: str) -> list[str]:
+    """The rows of the shortlists page's section under `heading`, as text."""
+    section = re.search(rf"<h2>{re.escape(heading)}</h2>(.*?)</section>", html, re.S)
+    if section is None:
+        return []
+    items = re.search(r'<ul class="shortlists">(.*?)</ul>', section[1], re.S)
+    rows = re.findall(r"<li>(.*?)</li>", items[1], re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
 
 
 def add(client, member, **data):
@@ -61,8 +72,17 @@ def test_unshared_shortlists_are_private_and_shared_ones_read_only(
     )
     assert add(client, open_member, shortlist=private.pk).status_code == 404
     assert ShortlistEntry.objects.filter(pk=entry.pk).exists()
-    listing = client.get("/experts/shortlists/").content.decode()
-    assert "shared" in listing and ">private<" not in listing
+    listing = client.get("/experts/shortlists/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert listed(listing, "My shortlists") == ["No shortlists yet."]
+    assert listed(listing, "Shared by other managers") == [f"shared · {owner.email} · 1 member"]
+    assert private.get_absolute_url() not in listing
+    client.force_login(owner)
+    own = client.get("/experts/shortlists/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert sorted(listed(own, "My shortlists")) == [
+        "private · 0 members",
+        "shared · 1 member · Shared",
+    ]
+    assert listed(own, "Shared by other managers") == []
 
 
 def test_members_cannot_use_shortlists(client, member, open_member):

@@ -3,7 +3,6 @@ when the engine is down or hung, with a notice; with the engine up they answer f
 
 import importlib.util
 import io
-import socket
 import time
 
 from django.core.management import call_command
@@ -27,16 +26,6 @@ def engine_back_off_cleared():
     OpenSearchMemberIndex.reset_availability()
     yield
     OpenSearchMemberIndex.reset_availability()
-
-
-@pytest.fixture
-def hung_engine_url():
-    """A real socket that accepts connections but never answers, like a hung node."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        host, port = listener.getsockname()
-        yield f"http://{host}:{port}"
 
 
 def use_site_search_at(settings, url: str, timeout: float = 0.5, prefix: str = "test") -> None:

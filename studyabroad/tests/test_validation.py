@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 import pytest
 
 from studyabroad.models import ApplicationDeadline, StudyDestinationPage
+from talenthub import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -55,5 +56,21 @@ def test_a_new_deadline_in_the_past_is_refused_in_japanese():
     assert "すでに過ぎています" in error.value.message_dict["date"][0]
 
 
-def test_a_future_deadline_is_accepted():
-    ApplicationDeadline(date=timezone.localdate() + datetime.timedelta(days=1)).clean()
+def errors_of(deadline: ApplicationDeadline) -> dict:
+    """The messages validating `deadline` gives, by field ({} when it is accepted)."""
+    try:
+        deadline.clean()
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
+def test_deadlines_from_today_on_are_accepted_and_stored_ones_kept():
+    today = clock.today()
+    yesterday = today - datetime.timedelta(days=1)
+
+    assert errors_of(ApplicationDeadline(date=today)) == {}
+    assert errors_of(ApplicationDeadline(date=today + datetime.timedelta(days=1))) == {}
+    # A deadline stored earlier may have passed since; only a new one must be in the future.
+    assert errors_of(ApplicationDeadline(pk=1, date=yesterday)) == {}
+    assert list(errors_of(ApplicationDeadline(date=yesterday))) == ["date"]

@@ -4,7 +4,6 @@ import pytest
 
 from profiles.tests.factories import UserFactory
 from search.database_matching import reset_index
-from search.tests.test_match_api import members  # noqa: F401 - fixture
 from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +14,7 @@ def manager(directory):
     return UserFactory(groups=["Managers"])
 
 
-def test_manager_searches_filters_and_matches(page_ja, manager, members, screenshot):  # noqa: F811
+def test_manager_searches_filters_and_matches(page_ja, manager, members, screenshot):
     reset_index()
     sign_in(page_ja, manager)
 
