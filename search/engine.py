@@ -70,6 +70,18 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def engine_answers(client) -> bool:
+    """Ask the engine now, whatever the back-off says; clear the back-off if it answers.
+    The reconciliation starts with this, so it notices a recovery at once."""
+    try:
+        answering = bool(client.ping())
+    except Exception:
+        answering = False
+    if answering:
+        _engine_down_until["time"] = 0.0
+    return answering
+
+
 class OpenSearchMemberIndex:
     """The member index behind an alias, and matching against it."""
 
@@ -97,15 +109,7 @@ class OpenSearchMemberIndex:
         _engine_down_until["time"] = 0.0
 
     def is_answering(self) -> bool:
-        """Ask the engine now, whatever the back-off says; clear the back-off if it answers.
-        The reconciliation starts with this, so it notices a recovery at once."""
-        try:
-            answering = bool(self.client.ping())
-        except Exception:
-            answering = False
-        if answering:
-            self.reset_availability()
-        return answering
+        return engine_answers(self.client)
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from wagtail.search.backends import get_search_backends_with_name
 from wagtail.search.models import IndexEntry
 
 from .backends import get_engine_index
-from .engine import describe_error
+from .engine import describe_error, engine_answers
 from .models import MemberEvidence, SiteSearchBacklog
 from .site_search import SearchBackend as EngineSiteSearchBackend
 
@@ -144,17 +144,7 @@ def _write_backlog(engines) -> IndexRepair:
 
 
 def _engines_answering(engines) -> bool:
-    from .engine import OpenSearchMemberIndex
-
-    for engine in engines:
-        try:
-            answering = bool(engine.es.ping())
-        except Exception:
-            answering = False
-        if not answering:
-            return False
-    OpenSearchMemberIndex.reset_availability()
-    return True
+    return all(engine_answers(engine.es) for engine in engines)
 
 
 def _engine_write(backend, method: str, *args) -> None:
@@ -168,6 +158,15 @@ def _indexed_ids(model) -> set[str]:
     """The primary keys of the objects this model indexes. Read after the index: an object
     created in between is then written again, never taken for one gone and removed."""
     return {str(pk) for pk in model.get_indexed_objects().values_list("pk", flat=True)}
+
+
+def _write_missing(model, missing_ids: set[str], add_bulk) -> int:
+    """Write the model's objects with these ids, CHUNK at a time; return how many."""
+    missing = sorted(missing_ids)
+    for start in range(0, len(missing), CHUNK):
+        objects = model.get_indexed_objects().filter(pk__in=missing[start : start + CHUNK])
+        add_bulk(model, list(objects))
+    return len(missing)
 
 
 def _compare_engine(name: str, backend) -> IndexRepair:
@@ -197,13 +196,9 @@ def _compare_engine(name: str, backend) -> IndexRepair:
             wanted = set().union(*expected.values())
             repair.documents += len(wanted)
             for model, ids in expected.items():
-                missing = sorted(ids - present)
-                for start in range(0, len(missing), CHUNK):
-                    objects = model.get_indexed_objects().filter(
-                        pk__in=missing[start : start + CHUNK]
-                    )
-                    _engine_write(backend, "add_bulk", model, list(objects))
-                repair.written += len(missing)
+                repair.written += _write_missing(
+                    model, ids - present, lambda *bulk: _engine_write(backend, "add_bulk", *bulk)
+                )
             for object_id in sorted(present - wanted):
                 index.es.delete(index=index_name, id=object_id, ignore=[404])
                 repair.removed += 1
@@ -221,11 +216,7 @@ def _compare_database(name: str, backend) -> IndexRepair:
         present = set(entries.values_list("object_id", flat=True))
         ids = _indexed_ids(model)
         repair.documents += len(ids)
-        missing = sorted(ids - present)
-        for start in range(0, len(missing), CHUNK):
-            objects = model.get_indexed_objects().filter(pk__in=missing[start : start + CHUNK])
-            backend.add_bulk(model, list(objects))
-        repair.written += len(missing)
+        repair.written += _write_missing(model, ids - present, backend.add_bulk)
         extra = present - ids
         if extra:
             entries.filter(object_id__in=extra)._raw_delete(using=entries.db)
