@@ -13,9 +13,6 @@ from search.models import MemberEvidence
 from studyabroad.models import ApplicationField, DispatchApplication
 from talenthub import clock
 
-# Evidence that shows someone has practised an area (interest alone does not count).
-PRACTICE_FIELDS = ("tags", "records", "reports", "bio", "experience")
-
 
 def profiles_by(field: str) -> list[tuple[str, int]]:
     """Live profiles per bureau or job category (Japanese names), largest first."""
@@ -59,11 +56,8 @@ def top_tags(limit: int = 20) -> list[tuple[str, int]]:
 def thin_coverage(limit: int = 15, at_most: int = 2) -> list[tuple[str, int]]:
     """Glossary areas at most `at_most` members have practised (0 = nobody), fewest first."""
     members_per_concept: Counter = Counter()
-    for data in MemberEvidence.objects.values_list("data", flat=True):
-        practised = set()
-        for field_name in PRACTICE_FIELDS:
-            practised |= set(data["concepts"].get(field_name, {}))
-        members_per_concept.update(practised)
+    for row in MemberEvidence.objects.only("data"):
+        members_per_concept.update(row.evidence.counted_concepts)
     glossary = get_glossary()
     rows = [
         (concept.label, members_per_concept[concept.id])

@@ -12,6 +12,16 @@ from .matching import MatchQuery, MatchResponse
 logger = logging.getLogger(__name__)
 
 
+def matcher_for(name: str):
+    """The Matcher of that name ("database", or "opensearch" when SEARCH_URL is set)."""
+    if name == DatabaseMatcher.name:
+        return DatabaseMatcher()
+    engine = get_engine_index()
+    if engine is None or name != engine.name:
+        raise ValueError(f"no {name!r} matcher here")
+    return engine
+
+
 def get_engine_index():
     """The OpenSearch member index, or None on the embedded default."""
     if not settings.SEARCH_URL:
@@ -29,7 +39,7 @@ def match_members_to_project(query: MatchQuery) -> MatchResponse:
     if engine is not None:
         try:
             results = engine.match(query)
-            return MatchResponse(results, "opensearch", _elapsed_ms(started))
+            return MatchResponse(results, engine.name, _elapsed_ms(started))
         except Exception:
             logger.warning("OpenSearch matching failed; answering from the database", exc_info=True)
             notice = _(

@@ -20,7 +20,7 @@ from elasticsearch_dsl import (
     tokenizer,
 )
 
-from .evidence import EVIDENCE_FIELDS, is_japanese
+from .evidence import EVIDENCE_FIELDS, Evidence, is_japanese
 
 japanese = analyzer(
     "talenthub_japanese",
@@ -44,7 +44,7 @@ english = analyzer(
         token_filter("talenthub_english_stemmer", "stemmer", language="english"),
     ],
 )
-concept_ids = analyzer("talenthub_concepts", tokenizer="whitespace")
+concept_analyzer = analyzer("talenthub_concepts", tokenizer="whitespace")
 
 CONCEPT_SIMILARITY = {"talenthub_mentions": {"type": "BM25", "k1": 1.2, "b": 0}}
 SEARCHED_FIELDS = tuple(f for f in EVIDENCE_FIELDS if f != "aspirations")
@@ -69,27 +69,31 @@ class MemberDocument(Document):
     as_of_date = Date()  # the same as a date, for ranking fresher evidence higher
     report_labels = Object(enabled=False)  # which report names each concept, for reasons
     tags = Keyword()
+    # The concepts and plain words of every field that counts: what the matcher's counts
+    # (search.ranking.CorpusStats) and candidate search look up.
+    concept_ids = Keyword()
+    term_ids = Keyword()
     hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
 
     # Per evidence field (search.evidence.FIELD_WEIGHTS): Japanese text, English text, concepts.
     tags_ja = Text(analyzer=japanese)
     tags_en = Text(analyzer=english)
-    concepts_tags = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_tags = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
     records_ja = Text(analyzer=japanese)
     records_en = Text(analyzer=english)
-    concepts_records = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_records = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
     reports_ja = Text(analyzer=japanese)
     reports_en = Text(analyzer=english)
-    concepts_reports = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_reports = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
     bio_ja = Text(analyzer=japanese)
     bio_en = Text(analyzer=english)
-    concepts_bio = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_bio = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
     experience_ja = Text(analyzer=japanese)
     experience_en = Text(analyzer=english)
-    concepts_experience = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_experience = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
     aspirations_ja = Text(analyzer=japanese)
     aspirations_en = Text(analyzer=english)
-    concepts_aspirations = Text(analyzer=concept_ids, similarity="talenthub_mentions")
+    concepts_aspirations = Text(analyzer=concept_analyzer, similarity="talenthub_mentions")
 
     class Index:
         settings = {
@@ -113,6 +117,7 @@ def index_body() -> dict:
 
 def document_from_evidence(profile_id: int, url: str, data: dict, version: int) -> dict:
     """The JSON source of one member document, built from stored evidence."""
+    evidence = Evidence.from_dict(data)
     source: dict = {
         "external_id": data["external_id"],
         "version": version,
@@ -130,6 +135,8 @@ def document_from_evidence(profile_id: int, url: str, data: dict, version: int) 
         "as_of_date": f"{data['as_of']['month']}-01" if data.get("as_of") else None,
         "report_labels": data.get("report_labels", {}),
         "tags": data["texts"]["tags"],
+        "concept_ids": sorted(evidence.counted_concepts),
+        "term_ids": sorted(evidence.counted_terms),
         "hidden_from_members": data.get("hidden_from_members", []),
     }
     for name in EVIDENCE_FIELDS:

@@ -15,17 +15,11 @@ from django.db.models import F
 from opensearchpy import OpenSearch, helpers
 
 from .documents import document_from_evidence, index_body
-from .evidence import hidden_fields
-from .explanations import evidence_reasons, field_reason, language_reason, with_age
-from .matching import (
-    MatchQuery,
-    MatchResult,
-    analyse_query,
-    meets_language,
-    order_by_language_tier,
-)
+from .evidence import Evidence
+from .matching import AnalysedQuery, MatchQuery
 from .models import MemberEvidence
-from .queries import build_highlight_search, build_match_search
+from .queries import COUNTS, build_candidate_search, build_count_search
+from .ranking import Candidate, CorpusStats, Matcher
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +76,10 @@ def engine_answers(client) -> bool:
     return answering
 
 
-class OpenSearchMemberIndex:
+class OpenSearchMemberIndex(Matcher):
     """The member index behind an alias, and matching against it."""
+
+    name = "opensearch"
 
     def __init__(self, client: OpenSearch, prefix: str):
         self.client = client
@@ -254,119 +250,35 @@ class OpenSearchMemberIndex:
 
     # --- matching --------------------------------------------------------------------------
 
-    def match(self, query: MatchQuery) -> list[MatchResult]:
-        analysed = analyse_query(query)
-        search = build_match_search(analysed, query)
-        response = self._call(
-            lambda: self.client.search(
-                index=self.alias,
-                body=search.to_dict(),
-                params={"include_named_queries_score": "true"},
-            )
+    def candidates(
+        self, analysed: AnalysedQuery, query: MatchQuery
+    ) -> tuple[list[Candidate], CorpusStats]:
+        """The engine's best CANDIDATES and its counts; the evidence itself comes from the
+        database, which is ahead of the engine while an update waits in the queue or the engine
+        was down: members gone since drop out, and an outdated document is scored from what
+        the member shares today (the reconciliation rewrites it soon)."""
+        if not analysed.positive and not analysed.terms:
+            return [], CorpusStats(total=0)
+        counting = build_count_search(analysed).to_dict()
+        response = self._call(lambda: self.client.search(index=self.alias, body=counting))
+        counts = response["aggregations"][COUNTS]
+        frequency = {key: bucket["doc_count"] for key, bucket in counts["keys"]["buckets"].items()}
+        stats = CorpusStats(
+            total=counts["doc_count"],
+            concept_frequency={k[2:]: v for k, v in frequency.items() if k.startswith("c|")},
+            term_frequency={k[2:]: v for k, v in frequency.items() if k.startswith("t|")},
         )
-        hits = self._checked_against_database(response["hits"]["hits"])
-        results = order_by_language_tier([self._result(hit, query) for hit in hits])
-        results = results[: query.limit]
-        self._add_highlight_reasons(analysed, query, results, hits)
-        stale = {hit["_source"]["external_id"] for hit in hits if "current" in hit}
-        # An outdated document none of whose matches the current evidence holds is no match.
-        return [r for r in results if r.external_id not in stale or r.reasons != r.language_reasons]
-
-    @staticmethod
-    def _checked_against_database(hits: list[dict]) -> list[dict]:
-        """Hits checked against the database, which is ahead of the engine while an update
-        waits in the queue or the engine was down: members gone since are dropped, and a
-        document older than its evidence carries that evidence in hit["current"], so only
-        what the member shares today is matched or quoted (the reconciliation rewrites the
-        document soon)."""
-        versions = dict(
-            MemberEvidence.objects.filter(profile_id__in=[hit["_id"] for hit in hits]).values_list(
-                "profile_id", "version"
+        search = build_candidate_search(analysed, query, stats).to_dict()
+        response = self._call(lambda: self.client.search(index=self.alias, body=search))
+        urls = {int(hit["_id"]): hit["_source"].get("url", "") for hit in response["hits"]["hits"]}
+        rows = MemberEvidence.objects.filter(profile_id__in=urls).values_list("profile_id", "data")
+        candidates = [
+            Candidate(
+                profile_id, urls[profile_id], Evidence.from_dict(data).for_audience(query.audience)
             )
-        )
-        checked = [hit for hit in hits if int(hit["_id"]) in versions]
-        stale = [
-            hit for hit in checked if hit["_source"].get("version") != versions[int(hit["_id"])]
+            for profile_id, data in rows
         ]
-        if stale:
-            current = dict(
-                MemberEvidence.objects.filter(
-                    profile_id__in=[hit["_id"] for hit in stale]
-                ).values_list("profile_id", "data")
-            )
-            for hit in stale:
-                hit["current"] = current.get(int(hit["_id"]), hit["_source"])
-        return checked
-
-    def _add_highlight_reasons(
-        self, analysed, query: MatchQuery, results: list[MatchResult], hits: list[dict]
-    ):
-        """Members matched by plain words only get reasons from the engine's highlights."""
-        ids_by_external = {hit["_source"]["external_id"]: hit["_id"] for hit in hits}
-        as_of = {hit["_id"]: hit["_source"].get("as_of") for hit in hits}
-        hidden = {hit["_id"]: hidden_fields(hit["_source"], query.audience) for hit in hits}
-        # Highlights quote the document's text: never an outdated one's.
-        stale = {hit["_source"]["external_id"] for hit in hits if "current" in hit}
-        unexplained = [
-            r
-            for r in results
-            if (not r.reasons or r.reasons == r.language_reasons) and r.external_id not in stale
-        ]
-        if not unexplained:
-            return
-        search = build_highlight_search(
-            analysed, [ids_by_external[r.external_id] for r in unexplained], query.audience
-        )
-        response = self._call(lambda: self.client.search(index=self.alias, body=search.to_dict()))
-        highlights = {hit["_id"]: hit.get("highlight", {}) for hit in response["hits"]["hits"]}
-        for result in unexplained:
-            document_id = ids_by_external[result.external_id]
-            visible = {
-                name: fragments
-                for name, fragments in highlights.get(document_id, {}).items()
-                if name.rsplit("_", 1)[0] not in hidden[document_id]
-            }
-            words = [with_age(reason, as_of[document_id]) for reason in _highlight_reasons(visible)]
-            result.reasons = words + result.reasons
-
-    @staticmethod
-    def _result(hit: dict, query: MatchQuery) -> MatchResult:
-        source = hit["_source"]
-        # The evidence to explain with: the document's, or the database's when it is newer.
-        evidence = hit.get("current", source)
-        hidden = hidden_fields(evidence, query.audience)
-        languages = {} if "languages" in hidden else evidence.get("languages", {})
-        matched = []
-        named = hit.get("matched_queries") or {}
-        if isinstance(named, list):  # engines without named-query scores
-            named = dict.fromkeys(named, 1.0)
-        for name, score in named.items():
-            if "|" in name:
-                field_name, concept = name.split("|", 1)
-                if field_name in hidden:
-                    continue
-                if "current" in hit and concept not in evidence.get("concepts", {}).get(
-                    field_name, {}
-                ):
-                    continue  # no longer in what the member shares
-                matched.append((field_name, concept, score))
-        reasons = evidence_reasons(
-            matched,
-            evidence.get("surfaces", {}),
-            evidence.get("as_of"),
-            evidence.get("report_labels"),
-        )
-        language = language_reason(languages, query.language)
-        language_reasons = [language] if language else []
-        return MatchResult(
-            external_id=source["external_id"],
-            name=source.get("name_ja") or source.get("name_en") or source["external_id"],
-            url=source.get("url", ""),
-            score=round(hit["_score"], 4),
-            reasons=reasons + language_reasons,
-            meets_language=meets_language(languages, query.language),
-            language_reasons=language_reasons,
-        )
+        return candidates, stats
 
     def _indexes_behind_alias(self) -> list[str]:
         if not self.client.indices.exists_alias(name=self.alias):
@@ -377,15 +289,3 @@ class OpenSearchMemberIndex:
         """Remove the alias and its indexes (tests)."""
         for index in self._indexes_behind_alias():
             self.client.indices.delete(index=index, request_timeout=ADMIN_TIMEOUT)
-
-
-def _highlight_reasons(highlight: dict) -> list[str]:
-    """Reasons from the engine's highlights: the words of the profile that matched."""
-    reasons = []
-    for fragments in highlight.values():
-        words = []
-        for fragment in fragments:
-            words += [part.split("\u0002")[0] for part in fragment.split("\u0001")[1:]]
-        if words:
-            reasons.append(field_reason("text", ", ".join(dict.fromkeys(words))))
-    return reasons[:2]

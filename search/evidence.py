@@ -8,6 +8,8 @@ engineer).
 """
 
 import re
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from profiles.privacy import AUDIENCES, MEMBERS_AUDIENCE, Visibility, audience_sees
 from profiles.vocabularies import cefr_rank
 
-from .glossary import get_glossary
+from .glossary import get_glossary, text_terms
 
 # Where evidence comes from, and how much a mention there counts.
 FIELD_WEIGHTS: dict[str, float] = {
@@ -170,6 +172,7 @@ def build_evidence(page) -> dict[str, Any]:
         "texts": texts,
         "concepts": concepts,
         "surfaces": surfaces,
+        "terms": terms_by_field(texts),
         "as_of": evidence_as_of(page),
         "report_labels": report_labels,
         "hidden_from_members": sorted(
@@ -180,32 +183,127 @@ def build_evidence(page) -> dict[str, Any]:
     }
 
 
-def hidden_fields(data: dict[str, Any], audience: str) -> set[str]:
-    """Evidence names (texts, "languages", "overseas_countries") this audience may not see."""
-    if audience != MEMBERS_AUDIENCE:
-        return set()
-    return set(data.get("hidden_from_members", []))
+def terms_by_field(texts: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Each field's plain words (glossary.text_terms), stored so that scoring never tokenises."""
+    return {name: dict(text_terms("\n".join(items))) for name, items in texts.items()}
 
 
-_EMPTY_BY_NAME = {"languages": dict, "overseas_countries": list}
+def saturate(count: float) -> float:
+    """BM25's term-frequency saturation (k1 = 1.2) without length normalisation: a second and
+    third mention add less and less (strong areas are mentioned more often than weak ones)."""
+    return count * 2.2 / (count + 1.2) if count > 0 else 0.0
 
 
-def for_audience(data: dict[str, Any], audience: str) -> dict[str, Any]:
-    """The evidence as this audience may see it (the same dictionary when nothing is hidden)."""
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
-    hidden = hidden_fields(data, audience)
-    if not hidden:
-        return data
-    view = {**data, "texts": {**data["texts"]}, "concepts": {**data["concepts"]}}
-    view["surfaces"] = {**data["surfaces"]}
-    if "reports" in hidden:
-        view["report_labels"] = {}  # which reports the member took part in is hidden too
-    for name in hidden:
-        if name in _EMPTY_BY_NAME:
-            view[name] = _EMPTY_BY_NAME[name]()
-        else:
-            view["texts"][name] = []
-            view["concepts"][name] = {}
-            view["surfaces"][name] = {}
-    return view
+@dataclass
+class Evidence:
+    """What one member's profile says about their expertise, as the matchers read it.
+
+    Stored as a plain dictionary (MemberEvidence.data, the engine's documents); this is the
+    one typed view of it. `concepts`, `surfaces` and `terms` are per evidence field."""
+
+    external_id: str
+    name_ja: str = ""
+    name_en: str = ""
+    bureau: str = ""
+    job_category: str = ""
+    position: str = ""
+    years_of_service: int | None = None
+    interested_in_dispatch: bool = False
+    overseas_countries: list[str] = field(default_factory=list)
+    languages: dict[str, dict] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    concepts: dict[str, dict[str, int]] = field(default_factory=dict)
+    surfaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    terms: dict[str, dict[str, int]] = field(default_factory=dict)
+    as_of: dict | None = None
+    report_labels: dict[str, str] = field(default_factory=dict)
+    hidden_from_members: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Evidence":
+        known = {f.name for f in fields(cls)}
+        evidence = cls(**{k: v for k, v in data.items() if k in known})
+        if not evidence.terms and evidence.texts:  # stored before terms were
+            evidence.terms = terms_by_field(evidence.texts)
+        return evidence
+
+    @property
+    def name(self) -> str:
+        return self.name_ja or self.name_en or self.external_id
+
+    @property
+    def tags(self) -> list[str]:
+        return self.texts.get("tags", [])
+
+    def hidden_for(self, audience: str) -> set[str]:
+        """Evidence names (texts, "languages", "overseas_countries") this audience may not see."""
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}")
+        if audience != MEMBERS_AUDIENCE:
+            return set()
+        return set(self.hidden_from_members)
+
+    def for_audience(self, audience: str) -> "Evidence":
+        """The evidence as this audience may see it (this same object when nothing is hidden)."""
+        hidden = self.hidden_for(audience)
+        if not hidden:
+            return self
+        texts, concepts = dict(self.texts), dict(self.concepts)
+        surfaces, terms = dict(self.surfaces), dict(self.terms)
+        for name in hidden & set(EVIDENCE_FIELDS):
+            texts[name], concepts[name], surfaces[name], terms[name] = [], {}, {}, {}
+        return replace(
+            self,
+            texts=texts,
+            concepts=concepts,
+            surfaces=surfaces,
+            terms=terms,
+            languages={} if "languages" in hidden else self.languages,
+            overseas_countries=[] if "overseas_countries" in hidden else self.overseas_countries,
+            # Which reports the member took part in is hidden with them.
+            report_labels={} if "reports" in hidden else self.report_labels,
+        )
+
+    @cached_property
+    def concept_strength(self) -> dict[str, float]:
+        """Per concept, the field-weighted, saturated number of mentions (aspirations count
+        nothing): what the scoring core multiplies by a concept's weight and rarity."""
+        strength: dict[str, float] = {}
+        for name, counts in self.concepts.items():
+            weight = FIELD_WEIGHTS.get(name, 0.0)
+            if weight:
+                for concept, count in counts.items():
+                    strength[concept] = strength.get(concept, 0.0) + weight * saturate(count)
+        return strength
+
+    @cached_property
+    def term_strength(self) -> dict[str, float]:
+        """Per plain word, the saturated, field-weighted number of mentions."""
+        weighted: dict[str, float] = {}
+        for name, counts in self.terms.items():
+            weight = FIELD_WEIGHTS.get(name, 0.0)
+            if weight:
+                for term, count in counts.items():
+                    weighted[term] = weighted.get(term, 0.0) + weight * count
+        return {term: saturate(count) for term, count in weighted.items()}
+
+    @property
+    def counted_concepts(self) -> set[str]:
+        """The concepts of every field that counts (aspirations do not): what indexes list."""
+        return _counted_keys(self.concepts)
+
+    @property
+    def counted_terms(self) -> set[str]:
+        return _counted_keys(self.terms)
+
+    def matched_fields(self, concept: str) -> list[tuple[str, float]]:
+        """(field, field-weighted strength) of each field that mentions a concept."""
+        return [
+            (name, FIELD_WEIGHTS[name] * saturate(counts[concept]))
+            for name, counts in self.concepts.items()
+            if FIELD_WEIGHTS.get(name) and counts.get(concept)
+        ]
+
+
+def _counted_keys(table: dict[str, dict]) -> set[str]:
+    return {key for name, counts in table.items() if FIELD_WEIGHTS.get(name) for key in counts}

@@ -2,7 +2,7 @@
 overseas experience, optionally ranked by a query, with counts for every facet."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 
@@ -10,6 +10,7 @@ from profiles.privacy import MEMBERS_AUDIENCE
 from profiles.vocabularies import CEFR_LEVELS, cefr_rank
 
 from .database_matching import DatabaseMatcher, EvidenceIndex, _index
+from .evidence import Evidence
 from .matching import MatchQuery
 
 EXPERTS_PER_PAGE = 20
@@ -38,7 +39,6 @@ class Expert:
     score: float
     reasons: list[str]
     tags: list[str]
-    data: dict = field(repr=False, default_factory=dict)
 
 
 @dataclass
@@ -66,7 +66,7 @@ def search_experts(
         ranked = [
             (pid, 0.0, [])
             for pid, member in sorted(
-                index.members.items(), key=lambda item: item[1].data["name_ja"] or ""
+                index.members.items(), key=lambda item: item[1].evidence.name_ja
             )
         ]
     views = {pid: index.members[pid].view(params.audience) for pid, _score, _reasons in ranked}
@@ -77,37 +77,36 @@ def search_experts(
     experts = []
     for profile_id, score, reasons in page.object_list:
         member = index.members[profile_id]
-        data = views[profile_id]
+        evidence = views[profile_id]
         experts.append(
             Expert(
                 profile_id=profile_id,
                 external_id=member.external_id,
-                name=data["name_ja"] or data["name_en"],
+                name=evidence.name_ja or evidence.name_en,
                 url=member.url,
                 score=score,
                 reasons=reasons,
-                tags=data["texts"]["tags"],
-                data=data,
+                tags=evidence.tags,
             )
         )
     return ExpertPage(experts, paginator.count, page.number, paginator.num_pages, facets)
 
 
-def _passes(data: dict, params: ExpertSearch) -> bool:
-    if params.bureau and data["bureau"] != params.bureau:
+def _passes(evidence: Evidence, params: ExpertSearch) -> bool:
+    if params.bureau and evidence.bureau != params.bureau:
         return False
-    if params.job_category and data["job_category"] != params.job_category:
+    if params.job_category and evidence.job_category != params.job_category:
         return False
-    if params.tag and params.tag.casefold() not in {t.casefold() for t in data["texts"]["tags"]}:
+    if params.tag and params.tag.casefold() not in {t.casefold() for t in evidence.tags}:
         return False
     if params.language:
-        entry = data["languages"].get(params.language)
+        entry = evidence.languages.get(params.language)
         if not entry or entry["rank"] < cefr_rank(params.min_level or "A1"):
             return False
-    return params.overseas is None or bool(data["overseas_countries"]) == params.overseas
+    return params.overseas is None or bool(evidence.overseas_countries) == params.overseas
 
 
-def _facets(members: list[dict]) -> dict[str, list[tuple[str, int]]]:
+def _facets(members: list[Evidence]) -> dict[str, list[tuple[str, int]]]:
     bureaus, categories, tags, levels, overseas = (
         Counter(),
         Counter(),
@@ -115,14 +114,14 @@ def _facets(members: list[dict]) -> dict[str, list[tuple[str, int]]]:
         Counter(),
         Counter(),
     )
-    for data in members:
-        bureaus[data["bureau"]] += 1 if data["bureau"] else 0
-        categories[data["job_category"]] += 1 if data["job_category"] else 0
-        tags.update({t for t in data["texts"]["tags"]})
-        english = data["languages"].get("en")
+    for evidence in members:
+        bureaus[evidence.bureau] += 1 if evidence.bureau else 0
+        categories[evidence.job_category] += 1 if evidence.job_category else 0
+        tags.update(set(evidence.tags))
+        english = evidence.languages.get("en")
         if english:
             levels[english["level"]] += 1
-        overseas["yes" if data["overseas_countries"] else "no"] += 1
+        overseas["yes" if evidence.overseas_countries else "no"] += 1
     return {
         "bureau": [(k, v) for k, v in bureaus.most_common() if k and v],
         "job_category": [(k, v) for k, v in categories.most_common() if k and v],

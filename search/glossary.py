@@ -42,6 +42,28 @@ def english_tokens(text: str) -> str:
     return " " + " ".join(tokens) + " "
 
 
+# Words too common in project texts and profiles to tell members apart.
+_STOPWORD_TEXT = """a an and are as at be by for from has have in is it of on or our that the
+this to we will with who can staff project team plan new work worked working experience
+practical preferred required selected also need someone question technical"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Kanji and katakana runs: Japanese content words (hiragana is mostly particles and endings).
+_CONTENT_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff\uf900-\ufaff]{2,}")
+
+
+def text_terms(text: str) -> Counter:
+    """A text's plain words: English word stems and Japanese character bigrams. Both matchers
+    count these for what the glossary does not know (a tool, a method, a place)."""
+    terms: Counter = Counter()
+    for word in english_tokens(text).split():
+        if word != "#" and len(word) > 2 and word not in STOPWORDS:
+            terms[word] += 1
+    for run in _CONTENT_RUN.findall(normalise(text)):
+        for i in range(len(run) - 1):
+            terms[run[i : i + 2]] += 1
+    return terms
+
+
 @dataclass(frozen=True)
 class Concept:
     """One idea with all the ways staff write it."""
@@ -51,6 +73,9 @@ class Concept:
     english: tuple[str, ...]
     exclusions: tuple[str, ...] = ()
     weight: float = 1.0
+    # Concepts this one is a kind of (bridge_seismic → bridge, seismic): a match of a longer,
+    # narrower form hides the broader forms inside it, and matching follows these links.
+    broader: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -85,7 +110,8 @@ class Glossary:
             if line.startswith("@weight"):
                 weight = float(line.split()[1])
                 continue
-            concept_id, _sep, forms = line.partition(":")
+            head, _sep, forms = line.partition(":")
+            concept_id, _sep, broader = head.partition("<")
             forms, _sep, exclusions = forms.partition("!")
             japanese, _sep, english = forms.partition("|")
             concepts[concept_id.strip()] = Concept(
@@ -94,8 +120,34 @@ class Glossary:
                 english=_split_forms(english),
                 exclusions=_split_forms(exclusions),
                 weight=weight,
+                broader=_split_forms(broader),
             )
+        unknown = {b for c in concepts.values() for b in c.broader} - set(concepts)
+        if unknown:
+            raise ValueError(f"broader concepts not in the glossary: {sorted(unknown)}")
         return cls(concepts)
+
+    @cached_property
+    def narrower(self) -> dict[str, tuple[str, ...]]:
+        """Concept → the concepts that are kinds of it, directly or through others."""
+        direct: dict[str, set[str]] = {}
+        for concept in self.concepts.values():
+            for broader in concept.broader:
+                direct.setdefault(broader, set()).add(concept.id)
+        closed: dict[str, tuple[str, ...]] = {}
+        for concept_id in direct:
+            seen, todo = set(), list(direct[concept_id])
+            while todo:
+                child = todo.pop()
+                if child not in seen and child != concept_id:
+                    seen.add(child)
+                    todo.extend(direct.get(child, ()))
+            closed[concept_id] = tuple(sorted(seen))
+        return closed
+
+    def broader_of(self, concept_id: str) -> tuple[str, ...]:
+        concept = self.concepts.get(concept_id)
+        return concept.broader if concept else ()
 
     def with_vocabulary(self, groups: list[list[str]]) -> "Glossary":
         """This glossary plus the curated tag vocabulary: each group (a tag's name, labels,
@@ -229,11 +281,9 @@ class Glossary:
             start = match.start(1)
             for candidate in (form, *self._prefix_forms.get(form, [])):
                 for concept in table.get(candidate, ()):
-                    found.append(
-                        ConceptMatch(
-                            concept, f"{stream}:{candidate}", start, start + len(candidate) + 1
-                        )
-                    )
+                    # A word's span includes the space before it (" bridge").
+                    end = start + len(candidate) + (1 if stream == "words" else 0)
+                    found.append(ConceptMatch(concept, f"{stream}:{candidate}", start, end))
 
     def _without_excluded(self, found, plain, words):
         kept = []
@@ -242,7 +292,42 @@ class Glossary:
             if exclusions and self._inside_exclusion(match, exclusions, plain, words):
                 continue
             kept.append(match)
-        return _one_per_mention(kept)
+        return _one_per_mention(self._longest_matches(kept))
+
+    def _is_kind_of(self, concept: str, other: str) -> bool:
+        return concept in self.narrower.get(other, ())
+
+    def _longest_matches(self, found: list[ConceptMatch]) -> list[ConceptMatch]:
+        """Matches that no longer match of another concept overlaps: "zero emission vehicle" is
+        about vehicles, not emissions; 橋梁点検 is bridge maintenance, not a second, generic
+        点検; in 省エネルギー建築技術 the longer 省エネルギー建築 wins over 建築技術. Two linked
+        concepts that overlap both count: 下水道管きょ更生 is sewer pipe work (下水道管きょ)
+        and its rehabilitation (管きょ更生). A broader idea inside a narrower match is reached
+        through the glossary's `<` links instead."""
+        by_stream: dict[str, list[ConceptMatch]] = {}
+        for match in found:
+            by_stream.setdefault(_stream(match), []).append(match)
+        kept = []
+        for matches in by_stream.values():
+            for match in matches:
+                if not any(self._hides(other, match) for other in matches):
+                    kept.append(match)
+        return kept
+
+    def _hides(self, other: ConceptMatch, match: ConceptMatch) -> bool:
+        if other.concept == match.concept or not (
+            other.start < match.end and match.start < other.end
+        ):
+            return False
+        longer = other.end - other.start > match.end - match.start
+        if other.start <= match.start and match.end <= other.end:
+            return longer  # inside a longer match
+        # Overlapping: linked concepts both count (下水道管きょ更生 is sewer pipe work and its
+        # rehabilitation); of unrelated ones, the longer wins.
+        linked = self._is_kind_of(other.concept, match.concept) or self._is_kind_of(
+            match.concept, other.concept
+        )
+        return longer and not linked
 
     @staticmethod
     def _inside_exclusion(match, exclusions, plain, words) -> bool:
@@ -258,6 +343,32 @@ class Glossary:
                 start = stream_text.find(needle, start + 1)
         return False
 
+    def unexplained_words(self, text: str) -> list[tuple[str, list[str]]]:
+        """The words of a text that no concept mention covers, each with its plain terms
+        (text_terms): an English word and its stem, a Japanese run and its bigrams.
+
+        A project's words count as plain words only where the glossary did not understand
+        them, so a query does not favour members who wrote its concepts in its own language."""
+        matches = self.matches(text)
+        explained = Counter()
+        plain = normalise(text)
+        for match in sorted(matches, key=lambda m: -len(m.surface)):
+            if _CJK.search(match.surface):
+                plain = plain.replace(match.surface, " ")
+            explained.update(text_terms(match.surface))
+        words: list[tuple[str, list[str]]] = []
+        # Reasons quote the project's own spelling ("Kubernetes"), not the normalised one.
+        spelled = {normalise(w): w for w in re.findall(r"[^\W_][\w-]*", text)}
+        for word in re.findall(r"[a-z0-9][a-z0-9-]*", plain):
+            for stem in text_terms(word):
+                if explained[stem]:
+                    explained[stem] -= 1
+                else:
+                    words.append((spelled.get(word, word), [stem]))
+        for run in _CONTENT_RUN.findall(plain):
+            words.append((run, list(text_terms(run))))
+        return words
+
     def concept_counts(self, text: str) -> Counter:
         """How often each concept is mentioned in a text."""
         return Counter(match.concept for match in self.matches(text))
@@ -265,9 +376,19 @@ class Glossary:
     def first_surfaces(self, text: str) -> dict[str, str]:
         """For each concept, the words the text used for it first (for explanations)."""
         surfaces: dict[str, str] = {}
+        # Japanese forms match in the normalised text; where normalising kept every position,
+        # quote the text as written (干渉SAR解析, not 干渉sar解析).
+        same_positions = len(normalise(text)) == len(text)
         for match in self.matches(text):
-            surfaces.setdefault(match.concept, match.surface)
+            surface = match.surface
+            if same_positions and _CJK.search(surface):
+                surface = text[match.start : match.start + len(surface)]
+            surfaces.setdefault(match.concept, surface)
         return surfaces
+
+
+def _stream(match: ConceptMatch) -> str:
+    return match.surface.split(":", 1)[0] if ":" in match.surface else "plain"
 
 
 def _one_per_mention(found: list[ConceptMatch]) -> list[ConceptMatch]:

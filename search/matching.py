@@ -9,14 +9,22 @@ from profiles.privacy import MEMBERS_AUDIENCE
 from profiles.vocabularies import cefr_rank
 from talenthub import clock
 
-from .evidence import FIELD_WEIGHTS, without_organisations
+from .evidence import without_organisations
 from .glossary import Glossary, get_glossary
 
-# BM25's term-frequency saturation without length normalisation: a second and third mention
-# of an area add less and less (strong areas are mentioned more often than weak ones).
-K1 = 1.2
 TAG_QUERY_BOOST = 1.5
-NEGATED_WEIGHT = -0.6
+# Evidence of a narrower concept is evidence of the broader one a query names (a bridge
+# seismic retrofit expert is a bridge expert); evidence of a broader concept counts a little
+# for a narrower query (a bridge engineer may know bridge seismic retrofit).
+NARROWER_SHARE = 0.35
+BROADER_SHARE = 0.25
+# An excluded concept ("not water mains") takes away up to this share of a member's score,
+# in proportion to how much of the member's matching evidence is about it.
+EXCLUSION_PENALTY = 0.8
+# Words the glossary does not know count too, for much less (a project may name a tool or a
+# method), unless so common that they do not tell members apart.
+TEXT_WEIGHT = 0.25
+COMMON_TERM_SHARE = 0.2
 # A member below the language requirement ranks after every member who meets it and is a
 # real candidate (score at least this share of the best one).
 LANGUAGE_TIER_SHARE = 0.3
@@ -51,7 +59,6 @@ class MatchResult:
     score: float
     reasons: list[str]
     meets_language: bool | None = None
-    language_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -62,23 +69,58 @@ class MatchResponse:
     notice: str = ""
 
 
-_NEGATION_JA = re.compile(r"([^。、,，\n]{1,25}?)(?:ではなく|は除く|を除く|は対象外|以外)")
+# Exclusions, each naming what follows or precedes it: "not sewer pipes", "excluding X",
+# "X is out of scope", "下水道管ではなく", "水道管は除く", "X以外", "Xは対象外".
+_CLAUSE = r"[^.;:!?。、,，；：\n()（）「」]"
+_NEGATION_JA = re.compile(
+    rf"({_CLAUSE}{{1,25}}?)(?:ではなく|でなく|ではない|じゃなく|は除く|を除く|を除き|は除き|"
+    rf"を除いた|は除外|を除外|以外|は対象外|は対象としない|は含まない|は含めない|を含まない|"
+    rf"は不要|は求めない|は求めていない|は必要ない|は必要ありません|は問題としない)"
+)
 _NEGATION_EN = re.compile(
-    r"\b(?:not|excluding|except|other than|rather than|instead of|no)\b([^.;,\n]{1,60})",
+    rf"\b(?:not|excluding|excludes?|excluded|except(?: for)?|other than|rather than|instead of|"
+    rf"apart from|aside from|without|no|nor|never|but not|beyond)\b({_CLAUSE}{{1,60}})",
+    re.IGNORECASE,
+)
+_NEGATION_EN_AFTER = re.compile(
+    rf"({_CLAUSE}{{1,60}}?)\b(?:is|are)\s+(?:not\s+(?:needed|required|wanted|relevant|in scope|"
+    rf"the focus|the subject|covered)|out of scope|excluded|outside (?:the|our) scope)\b",
     re.IGNORECASE,
 )
 
 
 @dataclass
 class AnalysedQuery:
-    """What a project asks for: weighted concepts, in both languages at once."""
+    """What a project asks for, in both languages at once.
+
+    `concepts` weighs each concept the project names (negative: excluded); `expansions` adds,
+    for each positive concept, the narrower and broader concepts whose evidence counts for it
+    and their share; `terms` weighs the plain words no concept explains."""
 
     concepts: dict[str, float]
     text: str
+    expansions: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Each concept and the concepts that are kinds of it: the members "mentioning" a concept,
+    # for its rarity, are those who mention any of these.
+    families: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    terms: dict[str, float] = field(default_factory=dict)
+    # Each plain term's word as the project wrote it, for reasons ("bridges", "バンクーバー").
+    spellings: dict[str, str] = field(default_factory=dict)
 
     @property
     def positive(self) -> dict[str, float]:
         return {c: w for c, w in self.concepts.items() if w > 0}
+
+    @property
+    def negative(self) -> list[str]:
+        return [c for c, w in self.concepts.items() if w < 0]
+
+    def evidence_concepts(self) -> set[str]:
+        """Every concept whose evidence counts, for or against (what an index looks up)."""
+        wanted = set(self.concepts)
+        for shares in self.expansions.values():
+            wanted.update(shares)
+        return wanted
 
 
 def analyse_query(query: MatchQuery, glossary: Glossary | None = None) -> AnalysedQuery:
@@ -95,16 +137,45 @@ def analyse_query(query: MatchQuery, glossary: Glossary | None = None) -> Analys
     for concept in tag_concepts:
         weights[concept] = glossary.concepts[concept].weight * TAG_QUERY_BOOST
     negated = _negated_concepts(text, glossary)
+    positive_text = _without_negations(text)
     if negated:
-        named_positively = set(glossary.concept_counts(_without_negations(text))) | tag_concepts
+        named_positively = set(glossary.concept_counts(positive_text)) | tag_concepts
         for concept in negated - named_positively:
-            weights[concept] = NEGATED_WEIGHT
-    return AnalysedQuery(concepts=weights, text=" ".join([text, *query.tags]).strip())
+            weights[concept] = -1.0
+    terms: dict[str, float] = {}
+    spellings: dict[str, str] = {}
+    for part in (positive_text, *query.tags):
+        for word, word_terms in glossary.unexplained_words(part):
+            # A Japanese word is several bigrams; together they count as much as one word.
+            for term in word_terms:
+                terms[term] = terms.get(term, 0.0) + 1 / len(word_terms)
+                spellings.setdefault(term, word)
+    return AnalysedQuery(
+        concepts=weights,
+        text=" ".join([text, *query.tags]).strip(),
+        expansions=_expansions(weights, glossary),
+        families={c: (c, *glossary.narrower.get(c, ())) for c in weights},
+        terms=terms,
+        spellings=spellings,
+    )
+
+
+def _expansions(weights: dict[str, float], glossary: Glossary) -> dict[str, dict[str, float]]:
+    expansions: dict[str, dict[str, float]] = {}
+    for concept, weight in weights.items():
+        shares = {narrower: NARROWER_SHARE for narrower in glossary.narrower.get(concept, ())}
+        if weight > 0:
+            for broader in glossary.broader_of(concept):
+                shares.setdefault(broader, BROADER_SHARE)
+        # A concept the project names itself counts in full, never as an expansion.
+        expansions[concept] = {c: s for c, s in shares.items() if c not in weights}
+    return expansions
 
 
 def _negated_concepts(text: str, glossary: Glossary) -> set[str]:
     spans = [m.group(1) for m in _NEGATION_JA.finditer(text)]
     spans += [m.group(1) for m in _NEGATION_EN.finditer(text)]
+    spans += [m.group(1) for m in _NEGATION_EN_AFTER.finditer(text)]
     found: set[str] = set()
     for span in spans:
         found.update(glossary.concept_counts(span))
@@ -112,8 +183,9 @@ def _negated_concepts(text: str, glossary: Glossary) -> set[str]:
 
 
 def _without_negations(text: str) -> str:
-    text = _NEGATION_JA.sub(" ", text)
-    return _NEGATION_EN.sub(" ", text)
+    for pattern in (_NEGATION_JA, _NEGATION_EN_AFTER, _NEGATION_EN):
+        text = pattern.sub(" ", text)
+    return text
 
 
 # Evidence nobody has confirmed for a long time counts for a little less: (older than this many
@@ -137,16 +209,8 @@ def freshness_factor(as_of: dict | None, today: datetime.date | None = None) -> 
     return 1.0
 
 
-def saturate(count: float) -> float:
-    return count * (K1 + 1) / (count + K1) if count > 0 else 0.0
-
-
 def idf(document_frequency: int, total: int) -> float:
     return math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
-
-
-def concept_field_weight(field_name: str) -> float:
-    return FIELD_WEIGHTS.get(field_name, 0.0)
 
 
 def meets_language(languages: dict, requirement: LanguageRequirement | None) -> bool | None:
@@ -154,16 +218,3 @@ def meets_language(languages: dict, requirement: LanguageRequirement | None) -> 
         return None
     entry = languages.get(requirement.language)
     return bool(entry and entry.get("rank", 0) >= requirement.min_rank)
-
-
-def order_by_language_tier(results: list[MatchResult]) -> list[MatchResult]:
-    """Members who meet the language requirement first, as long as they are real candidates."""
-    if not results or all(r.meets_language is None for r in results):
-        return results
-    best = max(r.score for r in results) or 1.0
-    threshold = best * LANGUAGE_TIER_SHARE
-
-    def tier(result: MatchResult) -> int:
-        return 0 if result.meets_language and result.score >= threshold else 1
-
-    return sorted(results, key=lambda r: (tier(r), -r.score))

@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.text_checks import SUMMARY_MAX_LENGTH
 
+from .evidence import Evidence
+
 
 class MemberEvidence(models.Model):
     """The evidence of one live profile (search.evidence), as both matchers read it.
 
-    The database matcher scores these rows directly; the OpenSearch index is built from them.
+    Both matchers score these rows (search.ranking); the OpenSearch index is built from them.
     `engine_version` records which `version` the engine holds, so missed updates are retried.
     """
 
@@ -33,6 +35,11 @@ class MemberEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+    @property
+    def evidence(self) -> Evidence:
+        """The stored dictionary as typed Evidence."""
+        return Evidence.from_dict(self.data)
 
 
 class Shortlist(models.Model):

@@ -1,6 +1,11 @@
-"""Member-index queries, built with elasticsearch-dsl from an analysed project."""
+"""Member-index queries, built with elasticsearch-dsl from an analysed project.
 
-import re
+The engine counts the corpus (one aggregation), then finds the candidates; search.ranking
+scores them. The query's
+own score only decides which members are candidates, so it mirrors the core's sum (concept
+weight × field weight, BM25 on the concept fields) closely enough that the best members are
+always among the first CANDIDATES.
+"""
 
 from elasticsearch_dsl import Q, Search
 
@@ -8,22 +13,13 @@ from profiles.privacy import MEMBERS_AUDIENCE
 
 from .documents import SEARCHED_FIELDS
 from .evidence import FIELD_WEIGHTS
-from .matching import STALE_EVIDENCE_STEPS, AnalysedQuery, MatchQuery
+from .matching import TEXT_WEIGHT, AnalysedQuery, MatchQuery
+from .ranking import CorpusStats
 
-# Words the glossary does not know still count, for much less (as in the database matcher).
-TEXT_BOOST = 0.25
-NEGATED_CONCEPT_FACTOR = 0.5
-# Enough candidates to re-rank by language tier, few enough to keep responses small.
-CANDIDATES = 30
-
-_CJK_SEGMENT = re.compile(r"[^\x00-\x7f]+")
-
-
-def split_by_script(text: str) -> tuple[str, str]:
-    """(Japanese part, English part) of a mixed text, for the analyser of each language."""
-    japanese = " ".join(_CJK_SEGMENT.findall(text))
-    english = _CJK_SEGMENT.sub(" ", text)
-    return japanese.strip(), english.strip()
+# Enough candidates that the core's top 50 is among them, few enough to load quickly.
+CANDIDATES = 150
+COUNTS = "counts"
+TYPICAL_TERM_STRENGTH = 2.0
 
 
 def concept_clause_name(field_name: str, concept: str) -> str:
@@ -37,119 +33,64 @@ def _visible(field_name: str, clause, audience: str):
     return Q("bool", must=[clause], must_not=[Q("term", hidden_from_members=field_name)])
 
 
-def build_match_search(analysed: AnalysedQuery, query: MatchQuery) -> Search:
-    """A bool query: one named clause per (concept, evidence field), plus the plain words."""
-    should = []
-    for concept, weight in analysed.positive.items():
-        for field_name in SEARCHED_FIELDS:
-            should.append(
-                _visible(
-                    field_name,
-                    Q(
-                        "term",
-                        **{
-                            f"concepts_{field_name}": {
-                                "value": concept,
-                                "boost": round(weight * FIELD_WEIGHTS[field_name], 4),
-                                "_name": concept_clause_name(field_name, concept),
-                            }
-                        },
-                    ),
-                    query.audience,
-                )
-            )
-    japanese, english = split_by_script(analysed.text)
-    if japanese:
-        should += _words(japanese, "ja", query.audience)
-    if english:
-        should += _words(english, "en", query.audience)
-    query_clause = Q("bool", should=should, minimum_should_match=1)
-    negated = [c for c, w in analysed.concepts.items() if w < 0]
-    if negated:
-        query_clause = Q(
-            "boosting",
-            positive=query_clause,
-            negative=Q(
-                "bool",
-                should=[
-                    Q("term", **{f"concepts_{field_name}": concept})
-                    for concept in negated
-                    for field_name in SEARCHED_FIELDS
-                ],
-            ),
-            negative_boost=NEGATED_CONCEPT_FACTOR,
-        )
-    query_clause = Q(
-        "function_score",
-        query=query_clause,
-        functions=[
-            {"filter": Q("range", as_of_date={"lt": f"now-{months}M/M"}), "weight": factor}
-            for months, factor in STALE_EVIDENCE_STEPS
-        ],
-        # The oldest step alone applies to the oldest evidence (`first` in step order).
-        score_mode="first",
-        boost_mode="multiply",
-    )
-    filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
-    search = Search().query(Q("bool", must=[query_clause], filter=filters))
-    search = search.extra(size=max(query.limit * 3, CANDIDATES), track_total_hits=False)
-    return search.source(
-        [
-            "external_id",
-            "version",  # compared with the database's (OpenSearchMemberIndex.match)
-            "name_ja",
-            "name_en",
-            "url",
-            "languages",
-            "surfaces",
-            "hidden_from_members",
-            "as_of",
-            "report_labels",
-        ]
-    )
-
-
-def build_highlight_search(
-    analysed: AnalysedQuery, document_ids: list[str], audience: str
-) -> Search:
-    """The project's plain words highlighted in a few members' text, for their reasons.
-
-    Highlighting costs more than the search itself, so it runs only for the members whose
-    match no glossary concept explains."""
-    japanese, english = split_by_script(analysed.text)
-    words = [
-        clause
-        for text, lang in ((japanese, "ja"), (english, "en"))
-        if text
-        for clause in _words(text, lang, audience)
-    ]
-    search = Search().query(Q("bool", should=words, filter=[Q("ids", values=document_ids)]))
-    search = search.extra(size=len(document_ids)).source(False)
-    return search.highlight(
-        *[f"{f}_{lang}" for f in SEARCHED_FIELDS for lang in ("ja", "en")],
-        fragment_size=60,
-        number_of_fragments=1,
-        pre_tags=["\u0001"],
-        post_tags=["\u0002"],
-    )
-
-
-def _words(text: str, language: str, audience: str) -> list:
-    """The project's plain words in each evidence field (summed, like most_fields)."""
+def _concept_clauses(concept: str, boost: float, audience: str) -> list:
     return [
         _visible(
-            name,
+            field_name,
             Q(
-                "match",
+                "term",
                 **{
-                    f"{name}_{language}": {
-                        "query": text,
-                        "boost": round(TEXT_BOOST * FIELD_WEIGHTS[name], 4),
-                        "_name": f"text_{language}",
+                    f"concepts_{field_name}": {
+                        "value": concept,
+                        "boost": round(boost * FIELD_WEIGHTS[field_name], 4),
+                        "_name": concept_clause_name(field_name, concept),
                     }
                 },
             ),
             audience,
         )
-        for name in SEARCHED_FIELDS
+        for field_name in SEARCHED_FIELDS
     ]
+
+
+def count_keys(analysed: AnalysedQuery) -> dict[str, dict]:
+    """One filter per concept and plain word of the query: how many members mention it."""
+    filters = {
+        f"c|{concept}": Q("terms", concept_ids=list(family))
+        for concept, family in analysed.families.items()
+    }
+    filters.update({f"t|{term}": Q("term", term_ids=term) for term in analysed.terms})
+    return filters
+
+
+def build_count_search(analysed: AnalysedQuery) -> Search:
+    """How many members there are and how many mention each concept and word of the query."""
+    search = Search().extra(size=0, track_total_hits=False)
+    search.aggs.bucket(COUNTS, "global").bucket(
+        "keys", "filters", filters={k: v.to_dict() for k, v in count_keys(analysed).items()}
+    )
+    return search
+
+
+def build_candidate_search(
+    analysed: AnalysedQuery, query: MatchQuery, stats: CorpusStats
+) -> Search:
+    """The members who mention a concept of the project or one of its words that is not too
+    common (as search.database_matching finds them), best first, ids only."""
+    should = []
+    for concept, weight in analysed.positive.items():
+        should += _concept_clauses(concept, weight, query.audience)
+        for evidence_concept, share in analysed.expansions[concept].items():
+            should += _concept_clauses(evidence_concept, weight * share, query.audience)
+    # A keyword field scores idf × boost; the core multiplies by the member's mentions too,
+    # typically about two.
+    should += [
+        Q("term", term_ids={"value": term, "boost": TEXT_WEIGHT * weight * TYPICAL_TERM_STRENGTH})
+        for term, weight in sorted(analysed.terms.items())
+        if stats.term_idf(term)
+    ]
+    filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
+    search = Search().query(
+        Q("bool", should=should or [Q("match_none")], minimum_should_match=1, filter=filters)
+    )
+    return search.extra(size=CANDIDATES, track_total_hits=False).source(["url"])

@@ -133,11 +133,7 @@ def destinations_for_member(
     gaps to close before its next deadline."""
     glossary = get_glossary()
     evidence = MemberEvidence.objects.filter(profile=profile).first()
-    member_concepts: set[str] = set()
-    if evidence:
-        for name, counts in evidence.data["concepts"].items():
-            if name != "aspirations":
-                member_concepts |= set(counts)
+    member_concepts = evidence.evidence.counted_concepts if evidence else set()
     wanted: set[str] = set()
     preferred: set[int] = set()
     if application is not None:

@@ -135,8 +135,8 @@ def test_vocabulary_lists_usage_counts(client, programme_admin, duplicates):
 def test_a_curated_synonym_improves_matching_without_a_deployment(
     request, client, programme_admin, directory, backend, django_capture_on_commit_callbacks
 ):
-    surveyor = tagged_profile(directory, "V00010", "測量 三", ["航空レーザ測量"])
-    Tag.objects.create(name="LiDAR", slug="lidar")
+    surveyor = tagged_profile(directory, "V00010", "測量 三", ["干渉SAR解析"])
+    Tag.objects.create(name="InSAR", slug="insar")
     if backend == "opensearch":
         request.getfixturevalue("engine")
         call_command("rebuild_match_index")
@@ -144,20 +144,20 @@ def test_a_curated_synonym_improves_matching_without_a_deployment(
 
     def match():
         client.force_login(manager)
-        body = {"text": "LiDAR survey of the river banks"}
+        body = {"text": "InSAR monitoring of the river banks"}
         response = client.post("/api/v1/match/", body, content_type="application/json")
         return response.json()
 
     assert surveyor.external_id not in [r["external_id"] for r in match()["results"]]
     client.force_login(programme_admin)
-    lidar = Tag.objects.get(name="LiDAR")
+    insar = Tag.objects.get(name="InSAR")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/vocabulary/{lidar.pk}/", {"synonym_of_name": "航空レーザ測量"})
+        client.post(f"/admin/vocabulary/{insar.pk}/", {"synonym_of_name": "干渉SAR解析"})
 
     after = match()
     assert after["backend"] == backend
     assert after["results"][0]["external_id"] == surveyor.external_id
-    assert any("航空レーザ測量" in reason for reason in after["results"][0]["reasons"])
+    assert any("干渉SAR解析" in reason for reason in after["results"][0]["reasons"]), after
 
 
 def test_autocomplete_matches_labels_merged_names_and_synonyms(client, member, duplicates):

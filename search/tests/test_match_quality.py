@@ -10,7 +10,7 @@ from search.tests.eval_kit import BASELINE_NDCG, MEMBERS_FILE, evaluate_api
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_FLOOR = 0.75  # measured 0.855; the floor is 0.60
+DATABASE_FLOOR = 0.85  # measured 0.889 (benchmarks/match_quality.py); the target is 0.92
 
 
 def test_database_matching_beats_the_floor_and_the_bm25_baseline(client, directory):
