@@ -60,11 +60,13 @@ def isolated_media_and_cache(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def fresh_evidence_index():
-    """The database matcher's in-memory index and glossary start afresh in every test."""
+    """The matchers' in-memory evidence and the glossary start afresh in every test."""
     from search.database_matching import reset_index
+    from search.engine import forget_evidence
     from search.glossary import forget_vocabulary
 
     reset_index()
+    forget_evidence()
     forget_vocabulary()  # curated tags of an earlier test are rolled back with its database
     yield
     reset_index()

@@ -7,6 +7,7 @@ and counts come from that index; search.ranking scores them, as it does the engi
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Max
@@ -16,7 +17,7 @@ from profiles.privacy import AUDIENCES
 from .evidence import Evidence
 from .matching import AnalysedQuery, MatchQuery
 from .models import MemberEvidence
-from .ranking import Candidate, CorpusStats, Matcher
+from .ranking import Candidate, CorpusStats, Matcher, QueryWeights, score_bounds
 
 
 @dataclass
@@ -36,8 +37,9 @@ class EvidenceIndex:
 
     def __init__(self):
         self.members: dict[int, _Member] = {}
-        self.concept_postings: dict[str, set[int]] = defaultdict(set)
-        self.term_postings: dict[str, set[int]] = defaultdict(set)
+        # Concept (or plain word) → {profile id: strength in the member's full evidence}.
+        self.concept_postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.term_postings: dict[str, dict[int, float]] = defaultdict(dict)
         self.stamp = None
         self.lock = threading.Lock()
 
@@ -68,22 +70,22 @@ class EvidenceIndex:
         member = _Member(row.external_id, evidence, row.profile.url or "")
         for audience in AUDIENCES:
             view = evidence.for_audience(audience)  # `evidence` itself when nothing is hidden
-            view.concept_strength, view.term_strength  # noqa: B018 - computed once, here
+            view.concept_strength, view.field_strengths, view.term_strength  # noqa: B018 - once, here
             member.views[audience] = view
         self.members[row.profile_id] = member
-        for concept in evidence.counted_concepts:
-            self.concept_postings[concept].add(row.profile_id)
-        for term in evidence.counted_terms:
-            self.term_postings[term].add(row.profile_id)
+        for concept, strength in evidence.concept_strength.items():
+            self.concept_postings[concept][row.profile_id] = strength
+        for term, strength in evidence.term_strength.items():
+            self.term_postings[term][row.profile_id] = strength
 
     def _remove(self, profile_id: int) -> None:
         member = self.members.pop(profile_id, None)
         if member is None:
             return
-        for concept in member.evidence.counted_concepts:
-            self.concept_postings[concept].discard(profile_id)
-        for term in member.evidence.counted_terms:
-            self.term_postings[term].discard(profile_id)
+        for concept in member.evidence.concept_strength:
+            self.concept_postings[concept].pop(profile_id, None)
+        for term in member.evidence.term_strength:
+            self.term_postings[term].pop(profile_id, None)
 
 
 _index = EvidenceIndex()
@@ -99,7 +101,7 @@ class DatabaseMatcher(Matcher):
 
     def candidates(
         self, analysed: AnalysedQuery, query: MatchQuery
-    ) -> tuple[list[Candidate], CorpusStats]:
+    ) -> tuple[Iterator[Candidate], CorpusStats]:
         self.index.refresh()
         stats = CorpusStats(
             total=len(self.index.members),
@@ -111,18 +113,17 @@ class DatabaseMatcher(Matcher):
                 term: len(self.index.term_postings.get(term, ())) for term in analysed.terms
             },
         )
-        found: set[int] = set()
-        for concept in analysed.positive:
-            for evidence_concept in (concept, *analysed.expansions[concept]):
-                found.update(self.index.concept_postings.get(evidence_concept, ()))
-        for term in analysed.terms:
-            if stats.term_idf(term):
-                found.update(self.index.term_postings.get(term, ()))
+        # Best bound first, made lazily: rank() usually stops after a few hundred.
+        bounds = score_bounds(
+            QueryWeights.of(analysed, stats), self.index.concept_postings, self.index.term_postings
+        )
         members = self.index.members
-        candidates = [
-            Candidate(profile_id, members[profile_id].url, members[profile_id].view(query.audience))
-            for profile_id in found
-        ]
+        candidates = (
+            Candidate(
+                profile_id, members[profile_id].url, members[profile_id].view(query.audience), bound
+            )
+            for profile_id, bound in sorted(bounds.items(), key=lambda item: -item[1])
+        )
         return candidates, stats
 
 

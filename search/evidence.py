@@ -8,6 +8,7 @@ engineer).
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
@@ -53,6 +54,38 @@ _ASPIRATION = re.compile(
 )
 # Organisation names (建設局, 港湾局港湾経営部, シドニー水道公社, Bureau of Sewerage, DC Water
 # Authority): where someone works or who visits, not what the work is about.
+# How strongly a sentence claims its areas: leading them, or only brushing against them
+# (training, support, a visit). Everything else is plain practice.
+_LEADING = re.compile(
+    r"主担当|主任技術者|中心的な役割|中心となって|専門とし|専門家として|責任者|統括|指揮|主導|牽引|"
+    r"リーダー|取りまとめ|講師|発表|第一人者|長年|一貫して|"
+    r"\b(?:led|leads|leading|lead engineer|principal|head of|in charge of|responsible for|"
+    r"speciali[sz]|expert in|expertise in|managed|oversaw|oversees|supervised|chief|presented|"
+    r"lectur|teach|teaches|taught|authored|pioneered|spearheaded|directed|coordinated the)\b",
+    re.IGNORECASE,
+)
+_BRUSHING = re.compile(
+    r"受講|研修に参加|研修を受け|セミナーに参加|見学|視察に参加|補助|手伝|応援業務|一部を担当|"
+    r"基礎知識|少しだけ|触れた|聴講|"
+    r"\b(?:attended|took a course|training on|a course on|seminar on|workshop on|introduced to|"
+    r"assisted|assisting|helped with|supported the|observed|shadowed|familiar with|"
+    r"basic knowledge|some exposure|briefly|sat in on)\b",
+    re.IGNORECASE,
+)
+LEADING, BRUSHING = "lead", "brief"
+# How much a mention counts by the role its sentence gives it.
+ROLE_FACTORS = {LEADING: 1.25, BRUSHING: 0.5}
+
+
+def sentence_role(sentence: str) -> str:
+    """LEADING, BRUSHING or "" (practice) for one sentence; leading wins when both appear."""
+    if _LEADING.search(sentence):
+        return LEADING
+    if _BRUSHING.search(sentence):
+        return BRUSHING
+    return ""
+
+
 _ORGANISATION = re.compile(
     r"[\u30a0-\u30ff\u3400-\u9fff・]{1,12}(?:局|本部|庁|公社|公団|省|機構)"
     r"(?:[\u30a0-\u30ff\u3400-\u9fff]{1,9}部)?(?:[\u30a0-\u30ff\u3400-\u9fff]{1,9}課)?|"
@@ -138,17 +171,18 @@ def build_evidence(page) -> dict[str, Any]:
         "reports": [report_text(report) for report in reports],
     }
     glossary = get_glossary()
-    # Which report first mentions each concept, so a reason can name it.
-    report_labels: dict[str, str] = {}
-    for report, text in zip(reports, texts["reports"], strict=True):
-        for concept in glossary.concept_counts(without_organisations(text)):
-            report_labels.setdefault(concept, report.short_label)
     concepts: dict[str, dict[str, int]] = {}
     surfaces: dict[str, dict[str, str]] = {}
+    roles: dict[str, dict[str, str]] = {}
+    # Which report first mentions each concept, so a reason can name it.
+    report_labels: dict[str, str] = {}
     for field_name, items in texts.items():
-        text = "\n".join(without_organisations(item) for item in items)
-        concepts[field_name] = dict(glossary.concept_counts(text))
-        surfaces[field_name] = glossary.first_surfaces(text)
+        described = _describe(items, glossary, by_sentence=field_name != "tags")
+        concepts[field_name], surfaces[field_name], roles[field_name], per_item = described
+        if field_name == "reports":
+            for report, item_concepts in zip(reports, per_item, strict=True):
+                for concept in item_concepts:
+                    report_labels.setdefault(concept, report.short_label)
     languages = {
         item.language: {
             "level": item.level,
@@ -173,6 +207,7 @@ def build_evidence(page) -> dict[str, Any]:
         "concepts": concepts,
         "surfaces": surfaces,
         "terms": terms_by_field(texts),
+        "roles": roles,
         "as_of": evidence_as_of(page),
         "report_labels": report_labels,
         "hidden_from_members": sorted(
@@ -181,6 +216,32 @@ def build_evidence(page) -> dict[str, Any]:
             if not audience_sees(visibility[group], MEMBERS_AUDIENCE)
         ),
     }
+
+
+def _describe(items: list[str], glossary, by_sentence: bool):
+    """One field's concept counts, first surfaces, roles and each item's concepts, matching
+    every sentence once. A concept's role is the strongest any sentence gives it: LEADING
+    beats practice beats BRUSHING, so one "led the programme" outweighs a training course."""
+    rank = {BRUSHING: 0, "": 1, LEADING: 2}
+    counts: Counter = Counter()
+    surfaces: dict[str, str] = {}
+    best: dict[str, str] = {}
+    per_item: list[set[str]] = []
+    for item in items:
+        item_concepts: set[str] = set()
+        for sentence in split_sentences(item) if by_sentence else [item]:
+            found, found_surfaces = glossary.describe(without_organisations(sentence))
+            counts.update(found)
+            item_concepts.update(found)
+            for concept, surface in found_surfaces.items():
+                surfaces.setdefault(concept, surface)
+            role = sentence_role(sentence) if by_sentence else ""
+            for concept in found:
+                if concept not in best or rank[role] > rank[best[concept]]:
+                    best[concept] = role
+        per_item.append(item_concepts)
+    roles = {concept: role for concept, role in best.items() if role}
+    return dict(counts), surfaces, roles, per_item
 
 
 def terms_by_field(texts: dict[str, list[str]]) -> dict[str, dict[str, int]]:
@@ -215,6 +276,9 @@ class Evidence:
     concepts: dict[str, dict[str, int]] = field(default_factory=dict)
     surfaces: dict[str, dict[str, str]] = field(default_factory=dict)
     terms: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Per field, concepts whose strongest sentence leads them ("lead") or only brushes
+    # against them ("brief"); the rest are practice.
+    roles: dict[str, dict[str, str]] = field(default_factory=dict)
     as_of: dict | None = None
     report_labels: dict[str, str] = field(default_factory=dict)
     hidden_from_members: list[str] = field(default_factory=list)
@@ -249,15 +313,17 @@ class Evidence:
         if not hidden:
             return self
         texts, concepts = dict(self.texts), dict(self.concepts)
-        surfaces, terms = dict(self.surfaces), dict(self.terms)
+        surfaces, terms, roles = dict(self.surfaces), dict(self.terms), dict(self.roles)
         for name in hidden & set(EVIDENCE_FIELDS):
             texts[name], concepts[name], surfaces[name], terms[name] = [], {}, {}, {}
+            roles[name] = {}
         return replace(
             self,
             texts=texts,
             concepts=concepts,
             surfaces=surfaces,
             terms=terms,
+            roles=roles,
             languages={} if "languages" in hidden else self.languages,
             overseas_countries=[] if "overseas_countries" in hidden else self.overseas_countries,
             # Which reports the member took part in is hidden with them.
@@ -269,12 +335,24 @@ class Evidence:
         """Per concept, the field-weighted, saturated number of mentions (aspirations count
         nothing): what the scoring core multiplies by a concept's weight and rarity."""
         strength: dict[str, float] = {}
+        for field_strength in self.field_strengths.values():
+            for concept, value in field_strength.items():
+                strength[concept] = strength.get(concept, 0.0) + value
+        return strength
+
+    @cached_property
+    def field_strengths(self) -> dict[str, dict[str, float]]:
+        """Per counted field, per concept: field weight × saturated mentions × role factor."""
+        strengths = {}
         for name, counts in self.concepts.items():
             weight = FIELD_WEIGHTS.get(name, 0.0)
             if weight:
-                for concept, count in counts.items():
-                    strength[concept] = strength.get(concept, 0.0) + weight * saturate(count)
-        return strength
+                roles = self.roles.get(name, {})
+                strengths[name] = {
+                    concept: weight * saturate(count) * ROLE_FACTORS.get(roles.get(concept), 1.0)
+                    for concept, count in counts.items()
+                }
+        return strengths
 
     @cached_property
     def term_strength(self) -> dict[str, float]:
@@ -299,10 +377,13 @@ class Evidence:
     def matched_fields(self, concept: str) -> list[tuple[str, float]]:
         """(field, field-weighted strength) of each field that mentions a concept."""
         return [
-            (name, FIELD_WEIGHTS[name] * saturate(counts[concept]))
-            for name, counts in self.concepts.items()
-            if FIELD_WEIGHTS.get(name) and counts.get(concept)
+            (name, field_strength[concept])
+            for name, field_strength in self.field_strengths.items()
+            if concept in field_strength
         ]
+
+    def role(self, field_name: str, concept: str) -> str:
+        return self.roles.get(field_name, {}).get(concept, "")
 
 
 def _counted_keys(table: dict[str, dict]) -> set[str]:

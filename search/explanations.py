@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from profiles.vocabularies import language_name
 
+from .evidence import BRUSHING, LEADING
 from .matching import LanguageRequirement
 
 MAX_EVIDENCE_REASONS = 4
@@ -30,6 +31,16 @@ def with_age(reason: str, as_of: dict | None) -> str:
     return _("%(reason)s (updated %(month)s)") % {"reason": reason, "month": as_of["month"]}
 
 
+def with_role(reason: str, role: str) -> str:
+    """How strong the evidence is: "…, leading role" (led, principal, 主担当) or "…, brief
+    exposure only" (a training course, support work, a visit)."""
+    if role == LEADING:
+        return _("%(reason)s, leading role") % {"reason": reason}
+    if role == BRUSHING:
+        return _("%(reason)s, brief exposure only") % {"reason": reason}
+    return reason
+
+
 def report_reason(report_label: str, words: str) -> str:
     """“report: 下水道管きょ更生調査 (2024, NL) — “管きょ更生””."""
     return _("report: %(report)s — “%(words)s”") % {"report": report_label, "words": words}
@@ -40,6 +51,7 @@ def evidence_reasons(
     surfaces: dict,
     as_of: dict | None = None,
     report_labels: dict | None = None,
+    roles: dict | None = None,
 ) -> list[str]:
     """Reasons from matched (field, concept, contribution) triples, strongest first.
 
@@ -56,10 +68,11 @@ def evidence_reasons(
             continue
         already.append(words)
         label = (report_labels or {}).get(concept) if field_name == "reports" else None
+        role = (roles or {}).get(field_name, {}).get(concept, "")
         if label:
-            reasons.append(report_reason(label, words))  # a report is dated by its own year
+            reasons.append(with_role(report_reason(label, words), role))  # dated by its year
         else:
-            reasons.append(with_age(field_reason(field_name, words), as_of))
+            reasons.append(with_age(with_role(field_reason(field_name, words), role), as_of))
         if len(reasons) == MAX_EVIDENCE_REASONS:
             break
     return reasons

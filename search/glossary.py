@@ -5,6 +5,7 @@ these concepts, so a Japanese query meets an English profile. The glossary is a 
 (`data/engineering_glossary.txt`); it is re-read when it changes.
 """
 
+import itertools
 import re
 import time
 import unicodedata
@@ -210,21 +211,13 @@ class Glossary:
                 table.setdefault(unicodedata.normalize("NFKC", form), set()).add(concept)
         return table
 
-    @staticmethod
-    def _overlapping(alternatives) -> re.Pattern | None:
-        # A lookahead finds a match at every position, so overlapping forms all count.
-        ordered = sorted(alternatives, key=len, reverse=True)
-        if not ordered:
-            return None
-        return re.compile("(?=(" + "|".join(re.escape(form) for form in ordered) + "))")
+    @cached_property
+    def _substring_trie(self) -> dict:
+        return _trie((form, form) for form in self._substring_forms)
 
     @cached_property
-    def _substring_pattern(self):
-        return self._overlapping(self._substring_forms)
-
-    @cached_property
-    def _word_pattern(self):
-        return self._overlapping(f" {form} " for form in self._word_forms)
+    def _word_trie(self) -> dict:
+        return _trie((form.split(" "), form) for form in self._word_forms)
 
     @cached_property
     def _abbreviation_pattern(self):
@@ -234,18 +227,6 @@ class Glossary:
             re.escape(f) for f in sorted(self._abbreviations, key=len, reverse=True)
         )
         return re.compile(rf"(?<![A-Za-z0-9])({alternatives})(?![A-Za-z0-9])")
-
-    @cached_property
-    def _prefix_forms(self) -> dict[str, list[str]]:
-        """Shorter forms starting where a longer one does (the lookahead sees only the longest)."""
-        prefixes: dict[str, list[str]] = {}
-        for table in (self._substring_forms, self._word_forms):
-            forms = sorted(table, key=len)
-            for form in forms:
-                prefixes[form] = [
-                    other for other in forms if other != form and form.startswith(other)
-                ]
-        return prefixes
 
     @cached_property
     def _exclusion_patterns(self) -> dict[str, list[tuple[str, str]]]:
@@ -264,26 +245,22 @@ class Glossary:
             return []
         found: list[ConceptMatch] = []
         plain = normalise(text)
-        self._collect(plain, self._substring_pattern, self._substring_forms, found, stream="plain")
+        for start, form in _walk(self._substring_trie, plain, range(len(plain))):
+            for concept in self._substring_forms[form]:
+                found.append(ConceptMatch(concept, f"plain:{form}", start, start + len(form)))
         words = english_tokens(text)
-        self._collect(words, self._word_pattern, self._word_forms, found, stream="words")
+        tokens = words[1:-1].split(" ")
+        # A word's span includes the space before it (" bridge"), as in the words stream.
+        offsets = list(itertools.accumulate((len(t) + 1 for t in tokens[:-1]), initial=0))
+        for index, form in _walk(self._word_trie, tokens, range(len(tokens))):
+            start = offsets[index]
+            for concept in self._word_forms[form]:
+                found.append(ConceptMatch(concept, f"words:{form}", start, start + len(form) + 1))
         if self._abbreviation_pattern is not None:
             for match in self._abbreviation_pattern.finditer(unicodedata.normalize("NFKC", text)):
                 for concept in self._abbreviations[match.group(1)]:
                     found.append(ConceptMatch(concept, match.group(1), match.start(), match.end()))
         return self._without_excluded(found, plain, words)
-
-    def _collect(self, text, pattern, table, found, stream):
-        if pattern is None:
-            return
-        for match in pattern.finditer(text):
-            form = match.group(1).strip() if stream == "words" else match.group(1)
-            start = match.start(1)
-            for candidate in (form, *self._prefix_forms.get(form, [])):
-                for concept in table.get(candidate, ()):
-                    # A word's span includes the space before it (" bridge").
-                    end = start + len(candidate) + (1 if stream == "words" else 0)
-                    found.append(ConceptMatch(concept, f"{stream}:{candidate}", start, end))
 
     def _without_excluded(self, found, plain, words):
         kept = []
@@ -375,16 +352,53 @@ class Glossary:
 
     def first_surfaces(self, text: str) -> dict[str, str]:
         """For each concept, the words the text used for it first (for explanations)."""
+        return self.describe(text)[1]
+
+    def describe(self, text: str) -> tuple[Counter, dict[str, str]]:
+        """How often each concept is mentioned, and the words first used for it, from one
+        pass over the text (the glossary's patterns are its most expensive part)."""
+        counts: Counter = Counter()
         surfaces: dict[str, str] = {}
         # Japanese forms match in the normalised text; where normalising kept every position,
         # quote the text as written (干渉SAR解析, not 干渉sar解析).
         same_positions = len(normalise(text)) == len(text)
         for match in self.matches(text):
+            counts[match.concept] += 1
             surface = match.surface
             if same_positions and _CJK.search(surface):
                 surface = text[match.start : match.start + len(surface)]
             surfaces.setdefault(match.concept, surface)
-        return surfaces
+        return counts, surfaces
+
+
+_END = object()  # marks a trie node where a form ends
+
+
+def _trie(entries) -> dict:
+    """A trie over sequences (a string's characters, a phrase's words), ends marked _END."""
+    root: dict = {}
+    for sequence, form in entries:
+        node = root
+        for item in sequence:
+            node = node.setdefault(item, {})
+        node[_END] = form
+    return root
+
+
+def _walk(trie: dict, sequence, starts):
+    """(start, form) for every form that begins at each start: at one start the longest and
+    every shorter form it begins with (橋梁点検 and 橋梁) all match."""
+    length = len(sequence)
+    for start in starts:
+        node, position = trie, start
+        while position < length:
+            node = node.get(sequence[position])
+            if node is None:
+                break
+            position += 1
+            form = node.get(_END)
+            if form is not None:
+                yield start, form
 
 
 def _stream(match: ConceptMatch) -> str:

@@ -14,7 +14,7 @@ from profiles.privacy import MEMBERS_AUDIENCE
 from .documents import SEARCHED_FIELDS
 from .evidence import FIELD_WEIGHTS
 from .matching import TEXT_WEIGHT, AnalysedQuery, MatchQuery
-from .ranking import CorpusStats
+from .ranking import CorpusStats, finding_terms
 
 # Enough candidates that the core's top 50 is among them, few enough to load quickly.
 CANDIDATES = 150
@@ -86,8 +86,8 @@ def build_candidate_search(
     # typically about two.
     should += [
         Q("term", term_ids={"value": term, "boost": TEXT_WEIGHT * weight * TYPICAL_TERM_STRENGTH})
-        for term, weight in sorted(analysed.terms.items())
-        if stats.term_idf(term)
+        for term in finding_terms(analysed, stats)
+        for weight in [analysed.terms[term]]
     ]
     filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
     search = Search().query(

@@ -18,8 +18,10 @@ from .models import DispatchApplication, DispatchProgrammePage, StudyDestination
 from .requirements import Requirements, Scores, language_checks, years_of_service_check
 
 # How much each kind of evidence counts towards a candidate's fit (they add up to 1).
-EXPERTISE_SHARE = 0.5
-INTEREST_SHARE = 0.3
+# Expertise is relative to the best-matching member, so it must not outweigh having applied
+# with this destination as a preference: the programme dispatches applicants.
+EXPERTISE_SHARE = 0.4
+INTEREST_SHARE = 0.4
 LANGUAGE_SHARE = 0.2
 
 

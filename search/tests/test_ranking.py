@@ -1,11 +1,13 @@
 """The scoring core (search.ranking) through the database back end, and the analysis it ranks
 with: longest matches, broader and narrower concepts, exclusions, plain words, typed evidence."""
 
+from django.utils import translation
+
 import pytest
 
 from profiles.tests.test_import_members import member_row, write_jsonl
 from search.database_matching import DatabaseMatcher, reset_index
-from search.evidence import Evidence
+from search.evidence import Evidence, sentence_role
 from search.glossary import Glossary
 from search.matching import (
     BROADER_SHARE,
@@ -128,8 +130,13 @@ def test_words_alone_never_outrank_a_mention_of_the_projects_concept(ranked_memb
     query = MatchQuery(text="Hydrogen energy delegation from Stockholm, Oslo and Helsinki")
 
     ranked = [r.external_id for r in ranked_members.match(query)]
+    only_words = ranked_members.match(MatchQuery(text="Delegations from Oslo and Helsinki"))
 
-    assert ranked == ["R00003", "R00001", "R00002"]
+    # R00002 shares many of the project's words but none of its concepts: words only add to
+    # the score of members found by a concept. Without concepts, words find members.
+    assert ranked == ["R00003", "R00001"]
+    assert [r.external_id for r in only_words] == ["R00002"]
+    assert "Oslo" in only_words[0].reasons[0]
 
 
 @pytest.mark.django_db
@@ -157,3 +164,43 @@ def test_evidence_is_typed_and_hides_what_members_may_not_see(ranked_members):
     assert members_view.texts["bio"] == [] and members_view.languages == {}
     assert evidence.for_audience("staff") is evidence
     assert evidence.terms["bio"]  # plain words are stored with the evidence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "role"),
+    [
+        ("Led the hydrogen station programme from planning to completion.", "lead"),
+        ("水素ステーション整備の主担当として計画を取りまとめた。", "lead"),
+        ("Attended a two-day training course on hydrogen energy.", "brief"),
+        ("水素エネルギーの研修を受講した。", "brief"),
+        ("Designed hydrogen refuelling stations.", ""),
+    ],
+)
+def test_a_sentence_says_how_strongly_it_claims_its_areas(sentence, role):
+    assert sentence_role(sentence) == role
+
+
+@pytest.mark.django_db
+def test_leading_evidence_ranks_first_and_reasons_say_how_strong_it_is(directory, tmp_path):
+    from profiles.importing import import_members
+
+    rows = [
+        member_row("S00001", "brief@example.jp", bio_en="Attended a course on hydrogen energy."),
+        member_row("S00002", "lead@example.jp", bio_en="Led the hydrogen energy programme."),
+        member_row("S00003", "plain@example.jp", bio_en="Worked on hydrogen energy."),
+    ]
+    for row in rows:
+        row.update(expertise=[], bio_ja="", overseas_experience=[], exchange_records=[])
+    import_members(write_jsonl(tmp_path / "s.jsonl", rows), directory)
+    reset_index()
+
+    with translation.override("en"):
+        results = DatabaseMatcher().match(MatchQuery(text="hydrogen energy"))
+    with translation.override("ja"):
+        japanese = DatabaseMatcher().match(MatchQuery(text="水素エネルギー"))
+
+    assert [r.external_id for r in results] == ["S00002", "S00003", "S00001"]
+    assert "中心的な役割" in japanese[0].reasons[0] and "研修・補助程度" in japanese[2].reasons[0]
+    assert "leading role" in results[0].reasons[0]
+    assert "role" not in results[1].reasons[0] and "exposure" not in results[1].reasons[0]
+    assert "brief exposure only" in results[2].reasons[0]
