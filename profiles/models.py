@@ -556,3 +556,59 @@ class ProfileReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} {self.sent_at:%Y-%m-%d}"
+
+
+class SynonymProposal(models.Model):
+    """A form the members' own data suggests for an expertise tag, waiting for a curator.
+
+    `profiles.synonym_proposals` mines them; an accepted one becomes an alias in the tag's
+    curation (and so a form matching knows), a rejected one is never proposed again."""
+
+    class Kind(models.TextChoices):
+        BIOGRAPHY = "biography", _("Tag and biography words")
+        BILINGUAL = "bilingual", _("Japanese and English in one profile")
+        COMPOUND = "compound", _("Compound tag and its head")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    tag = models.ForeignKey(
+        "taggit.Tag",
+        verbose_name=_("tag"),
+        on_delete=models.CASCADE,
+        related_name="synonym_proposals",
+    )
+    form = models.CharField(_("proposed form"), max_length=100)
+    kind = models.CharField(_("evidence"), max_length=10, choices=Kind.choices)
+    score = models.FloatField(_("score"), default=0)
+    support = models.PositiveIntegerField(_("profiles"), default=0)
+    evidence = models.JSONField(
+        _("example profiles"), default=list, blank=True, help_text=_("Page ids of profiles.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonym proposal")
+        verbose_name_plural = _("synonym proposals")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "form"], name="unique_synonym_proposal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag.name} ← {self.form}"

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import edit_tag, merge, stale_profiles_report, vocabulary
+from .admin_views import (
+    decide_synonym_proposal,
+    edit_tag,
+    merge,
+    refresh_synonym_proposals,
+    stale_profiles_report,
+    synonym_proposals,
+    vocabulary,
+)
 from .roles import is_programme_admin
 
 
@@ -22,6 +30,17 @@ def vocabulary_urls():
         path("vocabulary/", vocabulary, name="profiles_vocabulary"),
         path("vocabulary/merge/", merge, name="profiles_vocabulary_merge"),
         path("vocabulary/<int:tag_id>/", edit_tag, name="profiles_vocabulary_edit"),
+        path("vocabulary/proposals/", synonym_proposals, name="profiles_synonym_proposals"),
+        path(
+            "vocabulary/proposals/refresh/",
+            refresh_synonym_proposals,
+            name="profiles_synonym_proposals_refresh",
+        ),
+        path(
+            "vocabulary/proposals/<int:proposal_id>/",
+            decide_synonym_proposal,
+            name="profiles_synonym_proposal_decide",
+        ),
         path("profiles/stale/", stale_profiles_report, name="profiles_stale_report"),
     ]
 
@@ -30,6 +49,16 @@ def vocabulary_urls():
 def vocabulary_menu_item():
     return ProgrammeAdminMenuItem(
         _("Expertise vocabulary"), reverse("profiles_vocabulary"), icon_name="tag", order=850
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def synonym_proposals_menu_item():
+    return ProgrammeAdminMenuItem(
+        _("Synonym proposals"),
+        reverse("profiles_synonym_proposals"),
+        icon_name="tag",
+        order=855,
     )
 
 

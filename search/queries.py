@@ -22,10 +22,6 @@ COUNTS = "counts"
 TYPICAL_TERM_STRENGTH = 2.0
 
 
-def concept_clause_name(field_name: str, concept: str) -> str:
-    return f"{field_name}|{concept}"
-
-
 def _visible(field_name: str, clause, audience: str):
     """The clause, limited to members who share this field with the audience asking."""
     if audience != MEMBERS_AUDIENCE or field_name == "tags":
@@ -43,7 +39,6 @@ def _concept_clauses(concept: str, boost: float, audience: str) -> list:
                     f"concepts_{field_name}": {
                         "value": concept,
                         "boost": round(boost * FIELD_WEIGHTS[field_name], 4),
-                        "_name": concept_clause_name(field_name, concept),
                     }
                 },
             ),

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
+from django.utils import timezone
 
 from profiles.models import ProfilePage
 
@@ -45,34 +46,53 @@ def profiles_with_evidence_relations():
     )
 
 
+# Profiles loaded, built and written together: bounded memory, few statements.
+SYNC_CHUNK = 500
+
+
 def sync_profiles(page_ids: Iterable[int]) -> None:
     """Rebuild the evidence of these profiles (live ones kept, others dropped), then tell the
     engine. The database is written first, so an engine outage loses nothing."""
-    page_ids = list(page_ids)
+    page_ids = sorted(set(page_ids))
     if not page_ids:
         return
-    live_pages = list(profiles_with_evidence_relations().filter(pk__in=page_ids, live=True))
-    live_ids = {page.pk for page in live_pages}
-    with transaction.atomic():
-        MemberEvidence.objects.filter(profile_id__in=set(page_ids) - live_ids).delete()
-        for page in live_pages:
-            store_evidence(page)
+    for start in range(0, len(page_ids), SYNC_CHUNK):
+        chunk = page_ids[start : start + SYNC_CHUNK]
+        live_pages = list(profiles_with_evidence_relations().filter(pk__in=chunk, live=True))
+        live_ids = {page.pk for page in live_pages}
+        with transaction.atomic():
+            MemberEvidence.objects.filter(profile_id__in=set(chunk) - live_ids).delete()
+            store_evidence(live_pages)
     push_to_engine(page_ids)
 
 
-def store_evidence(page: ProfilePage) -> MemberEvidence:
-    data = build_evidence(page)
-    evidence, created = MemberEvidence.objects.get_or_create(
-        profile=page, defaults={"external_id": page.external_id, "data": data}
-    )
-    if not created:
-        MemberEvidence.objects.filter(pk=evidence.pk).update(
-            external_id=page.external_id, data=data, version=F("version") + 1
-        )
-        evidence.refresh_from_db()
-        # update() skips auto_now; save the timestamp so the database matcher sees the change.
-        evidence.save(update_fields=["updated_at"])
-    return evidence
+def store_evidence(pages: list[ProfilePage]) -> None:
+    """Write these profiles' evidence: new rows in one insert, existing ones updated with
+    their version raised (the engine and the evidence caches key on it)."""
+    built = {page.pk: (page, build_evidence(page)) for page in pages}
+    now = timezone.now()
+    with transaction.atomic():
+        # Locked, so two workers syncing one profile cannot both write the same version.
+        existing = {
+            row.profile_id: row
+            for row in MemberEvidence.objects.select_for_update()
+            .filter(profile_id__in=list(built))
+            .only("profile_id", "version")
+        }
+        new = []
+        for profile_id, (page, data) in built.items():
+            row = existing.get(profile_id)
+            if row is None:
+                new.append(
+                    MemberEvidence(profile_id=profile_id, external_id=page.external_id, data=data)
+                )
+                continue
+            # One UPDATE each: faster than bulk_update's CASE over large JSON values. update()
+            # skips auto_now; the database matcher reads changes by this time.
+            MemberEvidence.objects.filter(pk=profile_id).update(
+                external_id=page.external_id, data=data, version=row.version + 1, updated_at=now
+            )
+        MemberEvidence.objects.bulk_create(new, batch_size=SYNC_CHUNK)
 
 
 def push_to_engine(page_ids: list[int]) -> None:

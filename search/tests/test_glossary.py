@@ -74,3 +74,26 @@ def test_exclusions_and_weights_are_parsed():
     assert concept.weight == 0.5
     assert concept.exclusions == ("下水道",)
     assert glossary.concept_counts("下水道と水道") == {"water": 1}
+
+
+def test_english_forms_match_whole_words_and_every_form_starting_at_a_word():
+    glossary = Glossary.parse(
+        "pipe: 管 | pipe\npipeline: パイプライン | pipeline\nrenewal: 更新 | pipe renewal\n"
+    )
+    # "pipe" does not match inside "pipelines"; at "pipe renewal" both forms start.
+    assert glossary.concept_counts("gas pipelines") == {"pipeline": 1}
+    found = [(m.concept, m.surface, m.start) for m in glossary.matches("a pipe renewal plan")]
+    assert ("renewal", "pipe renewal", 2) in found
+
+
+def test_japanese_forms_match_at_every_position_of_the_text():
+    glossary = Glossary.parse(
+        "sewer: 下水道 | sewerage\nsewer_pipe < sewer: 下水道管 | sewer pipe\n"
+    )
+
+    matches = glossary.matches("本局の下水道管と、別の下水道")
+
+    assert [(m.concept, m.surface, m.start) for m in matches] == [
+        ("sewer_pipe", "下水道管", 3),
+        ("sewer", "下水道", 11),
+    ]

@@ -10,7 +10,9 @@ from search.tests.eval_kit import BASELINE_NDCG, MEMBERS_FILE, evaluate_api
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_FLOOR = 0.90  # measured 0.921 (benchmarks/match_quality.py); the target is 0.92
+# Measured 0.935 overall and 0.870 cross-lingual (benchmarks/match_quality.py): the targets.
+DATABASE_FLOOR = 0.92
+CROSS_LINGUAL_FLOOR = 0.85
 
 
 def test_database_matching_beats_the_floor_and_the_bm25_baseline(client, directory):
@@ -26,6 +28,8 @@ def test_database_matching_beats_the_floor_and_the_bm25_baseline(client, directo
 
     overall = report["overall"]["ndcg@10"]
     assert overall >= DATABASE_FLOOR, report["overall"]
+    cross_lingual = report["by_category"]["cross_lingual"]["ndcg@10"]
+    assert cross_lingual >= CROSS_LINGUAL_FLOOR, report["by_category"]
     assert overall > BASELINE_NDCG
     assert report["by_query_lang"]["ja"]["ndcg@10"] >= 0.70, report["by_query_lang"]
 

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from profiles.models import ProfilePage
 from search.backends import get_engine_index
 from search.database_matching import reset_index
-from search.sync import profiles_with_evidence_relations, store_evidence
+from search.sync import SYNC_CHUNK, profiles_with_evidence_relations, store_evidence
 
 
 class Command(BaseCommand):
@@ -25,9 +25,15 @@ class Command(BaseCommand):
         with tqdm(
             total=total, desc="evidence", file=sys.stderr, disable=not sys.stderr.isatty()
         ) as bar:
-            for page in live.iterator(chunk_size=500):
-                store_evidence(page)
-                bar.update(1)
+            chunk = []
+            for page in live.iterator(chunk_size=SYNC_CHUNK):
+                chunk.append(page)
+                if len(chunk) == SYNC_CHUNK:
+                    store_evidence(chunk)
+                    bar.update(len(chunk))
+                    chunk = []
+            store_evidence(chunk)
+            bar.update(len(chunk))
         # Profiles no longer live lose their evidence.
         from search.models import MemberEvidence
 
