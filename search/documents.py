@@ -6,6 +6,8 @@ concept ids once per mention, scored with BM25 without length normalisation (b =
 saturating count the database matcher uses.
 """
 
+import hashlib
+
 from elasticsearch_dsl import (
     Boolean,
     Date,
@@ -14,6 +16,7 @@ from elasticsearch_dsl import (
     Integer,
     Keyword,
     Object,
+    RankFeatures,
     Text,
     analyzer,
     token_filter,
@@ -73,6 +76,10 @@ class MemberDocument(Document):
     # (search.ranking.CorpusStats) and candidate search look up.
     concept_ids = Keyword()
     term_ids = Keyword()
+    # The same with the member's strength in each (Evidence.concept_strength, term_strength),
+    # keyed by feature_key: what candidate search ranks by (search.queries).
+    concept_strengths = RankFeatures()
+    term_strengths = RankFeatures()
     hidden_from_members = Keyword()  # evidence shared with managers only (profiles.privacy)
 
     # Per evidence field (search.evidence.FIELD_WEIGHTS): Japanese text, English text, concepts.
@@ -101,6 +108,12 @@ class MemberDocument(Document):
             "number_of_replicas": 0,
             "similarity": CONCEPT_SIMILARITY,
         }
+
+
+def feature_key(name: str) -> str:
+    """A rank feature's name for a concept or word: feature names may not hold dots (a curated
+    tag may), so every name is hashed the same short way."""
+    return hashlib.blake2s(name.encode(), digest_size=8).hexdigest()
 
 
 def index_body() -> dict:
@@ -137,6 +150,8 @@ def document_from_evidence(profile_id: int, url: str, data: dict, version: int) 
         "tags": data["texts"]["tags"],
         "concept_ids": sorted(evidence.counted_concepts),
         "term_ids": sorted(evidence.counted_terms),
+        "concept_strengths": _features(evidence.concept_strength),
+        "term_strengths": _features(evidence.term_strength),
         "hidden_from_members": data.get("hidden_from_members", []),
     }
     for name in EVIDENCE_FIELDS:
@@ -148,3 +163,7 @@ def document_from_evidence(profile_id: int, url: str, data: dict, version: int) 
             concept for concept, count in sorted(counts.items()) for _ in range(count)
         )
     return source
+
+
+def _features(strengths: dict[str, float]) -> dict[str, float]:
+    return {feature_key(name): value for name, value in strengths.items() if value > 0}

@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.db.models import F
@@ -20,8 +20,14 @@ from .documents import document_from_evidence, index_body
 from .evidence import Evidence
 from .matching import AnalysedQuery, MatchQuery
 from .models import MemberEvidence
-from .queries import COUNTS, build_candidate_search, build_count_search
-from .ranking import Candidate, CorpusStats, Matcher
+from .queries import (
+    CANDIDATE_PAGE,
+    COUNTS,
+    FEATURE_PRECISION,
+    build_candidate_search,
+    build_count_search,
+)
+from .ranking import SCORE_MARGIN, Candidate, CorpusStats, Matcher, QueryWeights
 
 logger = logging.getLogger(__name__)
 
@@ -298,13 +304,10 @@ class OpenSearchMemberIndex(Matcher):
 
     def candidates(
         self, analysed: AnalysedQuery, query: MatchQuery
-    ) -> tuple[list[Candidate], CorpusStats]:
-        """The engine's best CANDIDATES and its counts; the evidence itself comes from the
-        database, which is ahead of the engine while an update waits in the queue or the engine
-        was down: members gone since drop out, and an outdated document is scored from what
-        the member shares today (the reconciliation rewrites it soon)."""
+    ) -> tuple[Iterator[Candidate], CorpusStats]:
+        """The engine's counts, and its candidates best bound first, a page at a time."""
         if not analysed.positive and not analysed.terms:
-            return [], CorpusStats(total=0)
+            return iter(()), CorpusStats(total=0)
         counting = build_count_search(analysed).to_dict()
         response = self._call(lambda: self.client.search(index=self.alias, body=counting))
         counts = response["aggregations"][COUNTS]
@@ -314,14 +317,35 @@ class OpenSearchMemberIndex(Matcher):
             concept_frequency={k[2:]: v for k, v in frequency.items() if k.startswith("c|")},
             term_frequency={k[2:]: v for k, v in frequency.items() if k.startswith("t|")},
         )
-        search = build_candidate_search(analysed, query, stats).to_dict()
-        response = self._call(lambda: self.client.search(index=self.alias, body=search))
-        urls = {int(hit["_id"]): hit["_source"].get("url", "") for hit in response["hits"]["hits"]}
-        candidates = [
-            Candidate(profile_id, urls[profile_id], evidence.for_audience(query.audience))
-            for profile_id, evidence in current_evidence(list(urls)).items()
-        ]
-        return candidates, stats
+        return self._candidate_pages(QueryWeights.of(analysed, stats), query), stats
+
+    def _candidate_pages(self, weights: QueryWeights, query: MatchQuery) -> Iterator[Candidate]:
+        """Read lazily: rank() stops pulling once the rest cannot enter the results. The
+        evidence comes from the database, which is ahead of the engine while an update waits
+        in the queue or the engine was down: members gone since drop out, and an outdated
+        document is scored from what the member shares today (the reconciliation rewrites it
+        soon; until then its bound is the old one)."""
+        start = 0
+        while True:
+            search = build_candidate_search(weights, query, start).to_dict()
+            response = self._call(
+                lambda search=search: self.client.search(index=self.alias, body=search)
+            )
+            hits = response["hits"]["hits"]
+            evidence = current_evidence([int(hit["_id"]) for hit in hits])
+            for hit in hits:
+                profile_id = int(hit["_id"])
+                if profile_id in evidence:
+                    bound = hit["_score"] * (1 + FEATURE_PRECISION) + SCORE_MARGIN
+                    yield Candidate(
+                        profile_id,
+                        hit["_source"].get("url", ""),
+                        evidence[profile_id].for_audience(query.audience),
+                        bound,
+                    )
+            if len(hits) < CANDIDATE_PAGE:
+                return
+            start += CANDIDATE_PAGE
 
     def _indexes_behind_alias(self) -> list[str]:
         if not self.client.indices.exists_alias(name=self.alias):

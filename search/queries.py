@@ -1,51 +1,24 @@
 """Member-index queries, built with elasticsearch-dsl from an analysed project.
 
-The engine counts the corpus (one aggregation), then finds the candidates; search.ranking
-scores them. The query's
-own score only decides which members are candidates, so it mirrors the core's sum (concept
-weight × field weight, BM25 on the concept fields) closely enough that the best members are
-always among the first CANDIDATES.
+The engine counts the corpus (one aggregation), then lists the candidates best first by the
+same bound the database back end computes (search.ranking.score_bounds): each document holds
+its member's concept and word strengths as rank features, and a linear rank_feature clause per
+query concept adds weight × rarity × share × strength. search.ranking scores them exactly and
+stops reading pages once nobody further down could enter the results.
 """
 
 from elasticsearch_dsl import Q, Search
 
-from profiles.privacy import MEMBERS_AUDIENCE
+from .documents import feature_key
+from .matching import AnalysedQuery, MatchQuery
+from .ranking import QueryWeights
 
-from .documents import SEARCHED_FIELDS
-from .evidence import FIELD_WEIGHTS
-from .matching import TEXT_WEIGHT, AnalysedQuery, MatchQuery
-from .ranking import CorpusStats, finding_terms
-
-# Enough candidates that the core's top 50 is among them, few enough to load quickly.
-CANDIDATES = 150
+# Candidates read per request: the first page usually settles a top 10.
+CANDIDATE_PAGE = 50
 COUNTS = "counts"
-TYPICAL_TERM_STRENGTH = 2.0
-
-
-def _visible(field_name: str, clause, audience: str):
-    """The clause, limited to members who share this field with the audience asking."""
-    if audience != MEMBERS_AUDIENCE or field_name == "tags":
-        return clause
-    return Q("bool", must=[clause], must_not=[Q("term", hidden_from_members=field_name)])
-
-
-def _concept_clauses(concept: str, boost: float, audience: str) -> list:
-    return [
-        _visible(
-            field_name,
-            Q(
-                "term",
-                **{
-                    f"concepts_{field_name}": {
-                        "value": concept,
-                        "boost": round(boost * FIELD_WEIGHTS[field_name], 4),
-                    }
-                },
-            ),
-            audience,
-        )
-        for field_name in SEARCHED_FIELDS
-    ]
+# Rank features keep 9 significant bits, rounded either way: a score read back is within this
+# share of the exact sum.
+FEATURE_PRECISION = 2**-8
 
 
 def count_keys(analysed: AnalysedQuery) -> dict[str, dict]:
@@ -67,25 +40,24 @@ def build_count_search(analysed: AnalysedQuery) -> Search:
     return search
 
 
-def build_candidate_search(
-    analysed: AnalysedQuery, query: MatchQuery, stats: CorpusStats
-) -> Search:
-    """The members who mention a concept of the project or one of its words that is not too
-    common (as search.database_matching finds them), best first, ids only."""
-    should = []
-    for concept, weight in analysed.positive.items():
-        should += _concept_clauses(concept, weight, query.audience)
-        for evidence_concept, share in analysed.expansions[concept].items():
-            should += _concept_clauses(evidence_concept, weight * share, query.audience)
-    # A keyword field scores idf × boost; the core multiplies by the member's mentions too,
-    # typically about two.
-    should += [
-        Q("term", term_ids={"value": term, "boost": TEXT_WEIGHT * weight * TYPICAL_TERM_STRENGTH})
-        for term in finding_terms(analysed, stats)
-        for weight in [analysed.terms[term]]
+def build_candidate_search(weights: QueryWeights, query: MatchQuery, start: int = 0) -> Search:
+    """One page of the members who mention a concept of the project (or, when it names
+    none, one of its words), best bound first, ids and urls only."""
+    finding = [
+        _feature("concept_strengths", evidence_concept, factor * share)
+        for concept, factor, shares in weights.positive
+        for evidence_concept, share in ((concept, 1.0), *shares.items())
     ]
+    words = [_feature("term_strengths", term, factor) for term, factor in weights.terms]
+    if finding:
+        # Words add to the bound of members the concepts found; they find nobody themselves.
+        clause = Q("bool", must=[Q("bool", should=finding, minimum_should_match=1)], should=words)
+    else:
+        clause = Q("bool", should=words or [Q("match_none")], minimum_should_match=1)
     filters = [Q("term", **{key: value}) for key, value in (query.filters or {}).items() if value]
-    search = Search().query(
-        Q("bool", should=should or [Q("match_none")], minimum_should_match=1, filter=filters)
-    )
-    return search.extra(size=CANDIDATES, track_total_hits=False).source(["url"])
+    search = Search().query(Q("bool", must=[clause], filter=filters))
+    return search.extra(from_=start, size=CANDIDATE_PAGE, track_total_hits=False).source(["url"])
+
+
+def _feature(field_name: str, name: str, boost: float) -> Q:
+    return Q("rank_feature", field=f"{field_name}.{feature_key(name)}", linear={}, boost=boost)

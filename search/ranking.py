@@ -70,16 +70,6 @@ class CorpusStats:
         return idf(frequency, max(self.total, 1))
 
 
-def finding_terms(analysed: AnalysedQuery, stats: CorpusStats) -> list[str]:
-    """The plain words that make a member a candidate. When the project names concepts,
-    words only add to the score of members found by those (words alone never outrank a
-    concept mention), so both back ends look up concepts only, which keeps the candidate
-    set small at 12,000 members; otherwise every word that tells members apart."""
-    if analysed.positive:
-        return []
-    return sorted(term for term in analysed.terms if stats.term_idf(term))
-
-
 @dataclass
 class _Scored:
     candidate: Candidate

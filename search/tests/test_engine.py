@@ -10,6 +10,8 @@ import pytest
 from profiles.models import ProfilePage
 from profiles.privacy import STAFF_AUDIENCE
 from profiles.tests.factories import UserFactory
+from search import engine as engine_module
+from search import queries as queries_module
 from search.database_matching import DatabaseMatcher, reset_index
 from search.engine import OpenSearchMemberIndex
 from search.evaluation import scoring
@@ -126,7 +128,7 @@ def test_missed_updates_are_sent_with_the_next_change(indexed_members, settings)
     assert [r.external_id for r in hits] == ["A00003"]
 
 
-def test_public_set_quality_on_opensearch(client, engine, directory, token):
+def test_public_set_quality_on_opensearch(client, engine, directory, token, monkeypatch):
     from profiles.importing import import_members
 
     import_members(MEMBERS_FILE, directory)
@@ -159,6 +161,22 @@ def test_public_set_quality_on_opensearch(client, engine, directory, token):
     # and the next match would answer from the database too.
     after = post(client, {"text": "橋梁"}, HTTP_AUTHORIZATION=f"Token {token}").json()
     assert after["backend"] == "opensearch"
+
+    # With small pages the engine reads on until nobody further down could enter the
+    # results (search.ranking's bounds), and still ranks as the database does.
+    monkeypatch.setattr(queries_module, "CANDIDATE_PAGE", 4)
+    monkeypatch.setattr(engine_module, "CANDIDATE_PAGE", 4)
+    searches, least = [], 0
+    search = engine.client.search
+    monkeypatch.setattr(engine.client, "search", lambda **kw: searches.append(kw) or search(**kw))
+    for query in queries[:8]:
+        body = scoring.request_body(query)
+        match_query = MatchQuery(text=body["text"], tags=body["tags"], limit=10)
+        on_engine = [r.external_id for r in engine.match(match_query)]
+        assert on_engine == [r.external_id for r in database.match(match_query)], query["id"]
+        assert on_engine, query["id"]
+        least += 1 + -(-len(on_engine) // 4)  # the count, and enough pages of four
+    assert len(searches) >= least
 
 
 def test_words_outside_the_glossary_match_and_are_quoted_as_reasons(
