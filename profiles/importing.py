@@ -2,13 +2,16 @@
 
 Rows are validated into a `MemberRecord` (the member schema of shared/eval/README.md, normalised);
 a record equal to the member's current snapshot is left alone, so re-running a file changes
-nothing. Each written row is its own transaction: a failure never leaves half a member behind.
+nothing. New members are created in batches (profiles.bulk_pages), each batch one transaction;
+a batch the database refuses is redone row by row, and an update is its own transaction: a
+failure never leaves half a member behind, and a bad row costs only itself.
 """
 
 import csv
 import io
 import json
 import logging
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,15 +19,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save
 from django.utils.translation import gettext as _
 
+from modelcluster.models import get_all_child_relations
 from modelsearch.signal_handlers import post_save_signal_handler
 from taggit.models import Tag
-from wagtail.models import ReferenceIndex
 from wagtail.search.backends import get_search_backends
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.signals import page_published
@@ -34,6 +38,7 @@ from django_countries import countries
 
 from talenthub import clock
 
+from .bulk_pages import add_published_children, child_slugs, update_reference_index
 from .models import (
     PROVISIONAL_STAFF_NUMBER_PREFIX,
     Bureau,
@@ -43,8 +48,10 @@ from .models import (
     ProfileIndexPage,
     ProfileLanguage,
     ProfilePage,
+    ProfileTag,
     User,
 )
+from .signal_handlers import MEMBERS_GROUP
 from .text_checks import (
     BIOGRAPHY_MAX_LENGTH,
     RECORD_TEXT_MAX_LENGTH,
@@ -56,6 +63,8 @@ from .text_checks import (
 from .vocabularies import CEFR_LEVELS, LANGUAGE_NAMES, LANGUAGE_TESTS
 
 LIST_SEPARATOR = ";"
+# New profiles are written this many at a time: one transaction and a few bulk inserts each.
+CREATE_BATCH_SIZE = 500
 FIELD_SEPARATOR = "|"
 
 logger = logging.getLogger(__name__)
@@ -444,6 +453,65 @@ def snapshot(page: ProfilePage) -> MemberRecord:
     )
 
 
+# The snapshot's lists of child objects: record key, model, {record field: model field}.
+SNAPSHOT_CHILDREN = [
+    (
+        "languages",
+        ProfileLanguage,
+        {"language": "language", "level": "level", "test": "test_name", "score": "score"},
+    ),
+    (
+        "overseas_experience",
+        OverseasExperience,
+        {name: name for name in ("country", "organisation", "year", "summary")},
+    ),
+    (
+        "exchange_records",
+        ProfileExchangeRecord,
+        {
+            name: name
+            for name in ("title", "technical_field", "outcome", "utilisation_plan", "year")
+        },
+    ),
+]
+SNAPSHOT_FIELDS = [
+    "external_id",
+    "name_ja",
+    "name_en",
+    "position",
+    "years_of_service",
+    "bio_ja",
+    "bio_en",
+    "interested_in_dispatch",
+]
+
+
+def stored_snapshots() -> dict[int, MemberRecord]:
+    """snapshot() of every stored profile by page id, read a table at a time: building
+    thousands of pages with their children prefetched takes several times longer."""
+    lists: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for page_id, name in ProfileTag.objects.values_list("content_object_id", "tag__name"):
+        lists[page_id]["expertise"].append(name)
+    for key, model, fields in SNAPSHOT_CHILDREN:
+        # The order page.<relation>.all() gives, with the id to settle ties.
+        rows = model.objects.order_by("page_id", "sort_order", "pk")
+        for page_id, *values in rows.values_list("page_id", *fields.values()):
+            lists[page_id][key].append(dict(zip(fields, values, strict=True)))
+    pages = ProfilePage.objects.values(
+        "pk", "user__email", "bureau__name_ja", "job_category__name_ja", *SNAPSHOT_FIELDS
+    )
+    return {
+        page["pk"]: MemberRecord(
+            email=page["user__email"] or "",
+            bureau=page["bureau__name_ja"] or "",
+            job_category=page["job_category__name_ja"] or "",
+            **{name: page[name] for name in SNAPSHOT_FIELDS},
+            **lists[page["pk"]],
+        )
+        for page in pages
+    }
+
+
 # --- Writing -------------------------------------------------------------------------------
 
 
@@ -453,15 +521,14 @@ class MemberImporter:
     def __init__(self, directory: ProfileIndexPage, dry_run: bool = False):
         self.directory = directory
         self.dry_run = dry_run
+        self.batch_size = CREATE_BATCH_SIZE
         self.report = ImportReport()
-        self.bureaus = {b.name_ja: b for b in Bureau.objects.all()}
-        self.job_categories = {c.name_ja: c for c in JobCategory.objects.all()}
+        self._load_vocabulary()
         self.existing = {
             page.external_id: page
-            for page in ProfilePage.objects.select_related(
-                "user", "bureau", "job_category"
-            ).prefetch_related("tags", "languages", "overseas_experiences", "exchange_records")
+            for page in ProfilePage.objects.select_related("user", "bureau", "job_category")
         }
+        self.snapshots = stored_snapshots()  # dropped for each page written
         self.user_ids_by_email = dict(User.objects.values_list("email", "pk"))
         self.verified_emails = set(
             EmailAddress.objects.filter(verified=True).values_list("email", flat=True)
@@ -470,20 +537,46 @@ class MemberImporter:
         self.seen_emails: dict[str, int] = {}
         self.created_users: list[User] = []
         self.written_page_ids: list[int] = []
+        self.created_pages: dict[int, ProfilePage] = {}  # made in bulk, children in memory
+        self.pending: list[tuple[int, MemberRecord]] = []  # new members not written yet
+        self.taken_slugs: set[str] | None = None  # the directory's, with those of pending rows
+
+    def _load_vocabulary(self) -> None:
+        self.bureaus = {b.name_ja: b for b in Bureau.objects.all()}
+        self.job_categories = {c.name_ja: c for c in JobCategory.objects.all()}
         self.tags_by_name: dict[str, Tag] | None = None
+
+    @contextmanager
+    def _transaction(self):
+        """A transaction; if it is rolled back, so are the warnings and vocabulary this
+        importer noted inside it (a bureau or tag it made is gone with it)."""
+        warnings_before = len(self.report.warnings)
+        try:
+            with transaction.atomic():
+                yield
+        except Exception:
+            del self.report.warnings[warnings_before:]
+            self._load_vocabulary()
+            raise
 
     def import_rows(self, rows, progress=None) -> ImportReport:
         """Import (line number, raw row) pairs; progress is a tqdm-like object or None."""
         import_each_row(rows, self.import_row, self.report, progress)
+        self._create_pending()
+        # Batches report their rows late: put everything back in file order.
+        self.report.errors.sort(key=lambda error: error[0])
+        self.report.warnings.sort(key=lambda warning: warning[0])
         return self.report
 
     def import_row(self, line_number: int, row: dict) -> None:
         record = validate_row(row)
         self._check_duplicates(line_number, record)
         page = self.existing.get(record.external_id) or self._self_registered_profile(record)
-        if page is not None and snapshot(page).comparable() == record.comparable():
+        if page is not None and self._stored(page) == record.comparable():
             self.report.unchanged += 1
             return
+        if page is None:
+            self._claim_slug(record)
         if self.dry_run:
             self._note_new_vocabulary(line_number, record)
             if page is None:
@@ -491,19 +584,43 @@ class MemberImporter:
             else:
                 self.report.updated += 1
             return
+        if page is None:
+            self.pending.append((line_number, record))
+            if len(self.pending) >= self.batch_size:
+                self._create_pending()
+            return
         try:
-            with transaction.atomic():
-                if page is None:
-                    page = self._create(line_number, record)
-                    self.existing[record.external_id] = page
-                    self.report.created += 1
-                else:
-                    self._update(line_number, page, record)
-                    self.existing[record.external_id] = page
-                    self.report.updated += 1
-            self.written_page_ids.append(page.pk)
+            with self._transaction():
+                self._update(line_number, page, record)
         except (IntegrityError, ValidationError) as error:
             raise RowError(_("could not be saved: %(error)s") % {"error": error}) from error
+        self.existing[record.external_id] = page
+        self.snapshots.pop(page.pk, None)
+        self.report.updated += 1
+        self.written_page_ids.append(page.pk)
+
+    def _stored(self, page: ProfilePage) -> dict:
+        stored = self.snapshots.get(page.pk) or snapshot(page)
+        return stored.comparable()
+
+    def _claim_slug(self, record: MemberRecord) -> None:
+        """The new profile's address must be valid and free among the directory's pages and
+        the rows before it: Page.full_clean() checks that, the batch insert does not, and no
+        database constraint would either."""
+        if self.taken_slugs is None:
+            self.taken_slugs = child_slugs(self.directory)
+        slug = _slug_of(record)
+        if slug in self.taken_slugs:
+            raise RowError(
+                _("external_id %(id)s: another profile already has the page address %(slug)s")
+                % {"id": record.external_id, "slug": slug}
+            )
+        try:
+            ProfilePage._meta.get_field("slug").clean(slug, None)
+        except ValidationError as error:
+            error = ValidationError({"slug": error.error_list})
+            raise RowError(_("could not be saved: %(error)s") % {"error": error}) from None
+        self.taken_slugs.add(slug)
 
     def _check_duplicates(self, line_number: int, record: MemberRecord) -> None:
         first = self.seen_ids.get(record.external_id)
@@ -651,14 +768,91 @@ class MemberImporter:
         ]
         page.exchange_records = [ProfileExchangeRecord(**item) for item in record.exchange_records]
 
-    def _create(self, line_number: int, record: MemberRecord) -> ProfilePage:
-        """Create and publish a profile with one full save (publish() would save it twice more)."""
-        user = self._user_for(record, None)
-        page = ProfilePage(
-            external_id=record.external_id, slug=record.external_id.lower(), user=user, owner=user
+    def _create_pending(self) -> None:
+        """Write the pending new members as one batch; if the database refuses it, redo it
+        row by row so that a bad row is reported on its own line and the others still go in."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            self._create_batch(batch)
+            return
+        except Exception as error:
+            if len(batch) == 1:
+                self._report_failure(*batch[0], error)
+                return
+            logger.info("import: a batch of %s failed; importing its rows one by one", len(batch))
+        for line_number, record in batch:
+            try:
+                self._create_batch([(line_number, record)])
+            except Exception as error:
+                self._report_failure(line_number, record, error)
+
+    def _report_failure(self, line_number: int, record: MemberRecord, error: Exception) -> None:
+        """Report why a new member's row could not be written (call from an except block)."""
+        self.taken_slugs.discard(_slug_of(record))  # the address is free again
+        if isinstance(error, RowError):
+            message = str(error)
+        elif isinstance(error, IntegrityError | ValidationError):
+            message = _("could not be saved: %(error)s") % {"error": error}
+        else:
+            logger.exception("import: line %s could not be imported", line_number)
+            message = _("could not be imported (%(error)s)") % {"error": error}
+        self.report.errors.append((line_number, message))
+
+    def _create_batch(self, batch: list[tuple[int, MemberRecord]]) -> None:
+        """Create and publish these members' profiles in one transaction, in bulk."""
+        now = clock.now()
+        with self._transaction():
+            users, new_users = self._users_for_new_members([record for _n, record in batch])
+            pages = []
+            for (line_number, record), user in zip(batch, users, strict=True):
+                page = ProfilePage(
+                    external_id=record.external_id, slug=_slug_of(record), user=user, owner=user
+                )
+                self._fill(line_number, page, record)
+                page.title = page.display_name_ja_first  # as ProfilePage.save() sets it
+                # What page.full_clean() checks without a query (validate_row checks the rest).
+                page.clean_fields(exclude=NOT_CLEANED)
+                pages.append(page)
+            add_published_children(self.directory, pages, now)
+            for page in pages:
+                page_published.send(sender=ProfilePage, instance=page, revision=page.live_revision)
+        for (_line_number, record), page in zip(batch, pages, strict=True):
+            self.existing[record.external_id] = page
+            self.user_ids_by_email[record.email] = page.user_id
+            self.written_page_ids.append(page.pk)
+            self.created_pages[page.pk] = page
+        self.created_users.extend(new_users)
+        self.report.created += len(pages)
+
+    def _users_for_new_members(self, records: list[MemberRecord]) -> tuple[list[User], list]:
+        """Each record's account, and the accounts made for them, created in bulk (bulk_create
+        sends no post_save, so they join the Members group here as the signal handler does)."""
+        users, new_users = [], []
+        for record in records:
+            if record.email in self.user_ids_by_email:
+                users.append(self._user_for(record, None))  # an account without a profile
+                continue
+            first_name, last_name = _split_name(record.name_en)
+            # No password: the member sets one through an invitation link.
+            user = User(email=record.email, first_name=first_name, last_name=last_name)
+            user.set_unusable_password()
+            users.append(user)
+            new_users.append(user)
+        User.objects.bulk_create(new_users)
+        # The organisation vouches for imported addresses, so they count as verified.
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in new_users
         )
-        self._fill(line_number, page, record)
-        return add_published_page(self.directory, page)
+        group = Group.objects.filter(name=MEMBERS_GROUP).first()
+        if group and new_users:
+            membership = User.groups.through
+            membership.objects.bulk_create(
+                membership(user_id=user.pk, group_id=group.pk) for user in new_users
+            )
+        return users, new_users
 
     def _update(self, line_number: int, page: ProfilePage, record: MemberRecord) -> None:
         page = page.specific
@@ -710,18 +904,32 @@ def add_published_page(parent, page):
     return page
 
 
+def _slug_of(record: MemberRecord) -> str:
+    return record.external_id.lower()
+
+
+# Left out of page.clean_fields(): relations would each be looked up in the database, and the
+# tree position is set by add_published_children.
+NOT_CLEANED = [
+    *(field.name for field in ProfilePage._meta.concrete_fields if field.is_relation),
+    "path",
+    "depth",
+]
+
+
 def _split_name(name_en: str) -> tuple[str, str]:
     given, _sep, family = name_en.strip().partition(" ")
     return given[:150], family[:150]
 
 
 @contextmanager
-def page_indexing_deferred(model, written_page_ids: list[int]):
+def page_indexing_deferred(model, written_page_ids: list[int], created_pages=None):
     """Index the pages an import writes in bulk once, instead of on each save.
 
     Every page save would otherwise update the search, reference and matching indexes (about
     half the cost of a row). What was written is indexed at the end even if the import stops
-    early; matching evidence is left to the caller (search.sync.sync_profiles)."""
+    early; matching evidence is left to the caller (search.sync.sync_profiles). For
+    created_pages see reindex_pages."""
     from search.sync import deferred_sync
 
     post_save.disconnect(post_save_signal_handler, sender=model)
@@ -730,7 +938,7 @@ def page_indexing_deferred(model, written_page_ids: list[int]):
             yield
     finally:
         post_save.connect(post_save_signal_handler, sender=model)
-        reindex_pages(model, written_page_ids)
+        reindex_pages(model, written_page_ids, created_pages)
 
 
 @contextmanager
@@ -738,21 +946,29 @@ def indexing_deferred_until_the_end(importer: "MemberImporter"):
     from search.sync import sync_profiles
 
     try:
-        with page_indexing_deferred(ProfilePage, importer.written_page_ids):
+        with page_indexing_deferred(ProfilePage, importer.written_page_ids, importer.created_pages):
             yield
     finally:
         sync_profiles(importer.written_page_ids)
 
 
-def reindex_pages(model, page_ids: list[int], chunk_size: int = 500) -> None:
-    """Bring the search backends and Wagtail's reference index up to date for these pages."""
+def reindex_pages(model, page_ids: list[int], created_pages=None, chunk_size: int = 500) -> None:
+    """Bring the search backends and Wagtail's reference index up to date for these pages.
+
+    created_pages ({id: page}) are pages just written in bulk, child objects held in memory:
+    they are indexed as they are, which spares reading them back (half the cost here)."""
+    created_pages = created_pages or {}
+    # Both read every child relation (experience text, tags, references in InlinePanel items).
+    relations = [relation.get_accessor_name() for relation in get_all_child_relations(model)]
     for start in range(0, len(page_ids), chunk_size):
         chunk = page_ids[start : start + chunk_size]
-        pages = list(model.get_indexed_objects().filter(pk__in=chunk))
+        pages = [created_pages[pk] for pk in chunk if pk in created_pages]
+        stored = [pk for pk in chunk if pk not in created_pages]
+        if stored:
+            pages += model.get_indexed_objects().prefetch_related(*relations).filter(pk__in=stored)
         for backend in get_search_backends(with_auto_update=True):
             backend.add_bulk(model, pages)
-        for page in pages:
-            ReferenceIndex.create_or_update_for_object(page)
+        update_reference_index(pages)
 
 
 def import_members(

@@ -568,6 +568,7 @@ class SynonymProposal(models.Model):
         BIOGRAPHY = "biography", _("Tag and biography words")
         BILINGUAL = "bilingual", _("Japanese and English in one profile")
         COMPOUND = "compound", _("Compound tag and its head")
+        DICTIONARY = "dictionary", _("Dictionary (JMdict)")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Proposed")

@@ -349,6 +349,59 @@ def mine_compounds(corpus: Corpus, glossary: Glossary) -> list[Candidate]:
     return found
 
 
+def mine_dictionary(corpus: Corpus) -> list[Candidate]:
+    """What JMdict (the Japanese–English dictionary, through jamdict) gives for a Japanese
+    tag's exact headword: its other spellings (溶接 → 熔接) and the English glosses of its
+    first senses (除草 → weeding). select() keeps those the glossary does not know and, for
+    English, only words the members' biographies use."""
+    found = []
+    for pk, name in corpus.tag_names.items():
+        uses = corpus.tag_uses[pk]
+        if uses < MIN_TAG_PROFILES or not is_japanese(name):
+            continue
+        for form in dictionary_forms(name):
+            found.append(
+                Candidate(
+                    pk,
+                    form,
+                    Kind.DICTIONARY,
+                    math.log2(1 + uses),
+                    uses,
+                    corpus.tag_profiles[pk][:EXAMPLES],
+                )
+            )
+    return found
+
+
+DICTIONARY_SENSES = 2  # later senses drift from the tag's meaning
+MAX_GLOSS_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _jmdict():
+    from jamdict import Jamdict
+
+    return Jamdict()
+
+
+def dictionary_forms(headword: str) -> list[str]:
+    """JMdict's other spellings and short English glosses for an exact headword."""
+    forms: list[str] = []
+    result = _jmdict().lookup(headword, strict_lookup=True, lookup_chars=False, lookup_ne=False)
+    for entry in result.entries:
+        spellings = [k.text for k in entry.kanji_forms] + [k.text for k in entry.kana_forms]
+        if headword not in spellings:
+            continue
+        forms += [k.text for k in entry.kanji_forms if k.text != headword]
+        for sense in entry.senses[:DICTIONARY_SENSES]:
+            for gloss in sense.gloss:
+                # "(esp.) ..." notes and "to ..." verb forms are not names of an expertise.
+                text = re.sub(r"\([^)]*\)", "", gloss.text).strip().removeprefix("to ").lower()
+                if text and len(text.split()) <= MAX_GLOSS_WORDS:
+                    forms.append(text)
+    return list(dict.fromkeys(forms))
+
+
 def is_excluded(form: str, corpus: Corpus) -> bool:
     """Stop words, numbers, short tokens, names of people and organisations."""
     if _DIGIT.search(form):
@@ -423,7 +476,7 @@ def select(
 
 def mine(corpus: Corpus, glossary: Glossary, decided: set[tuple] = frozenset()) -> list[Candidate]:
     candidates = mine_biographies(corpus) + mine_bilingual(corpus)
-    candidates += mine_compounds(corpus, glossary)
+    candidates += mine_compounds(corpus, glossary) + mine_dictionary(corpus)
     return select(candidates, corpus, glossary, decided)
 
 

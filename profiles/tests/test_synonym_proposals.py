@@ -313,3 +313,28 @@ def test_the_command_reports_what_it_found(members, capsys):
     total = SynonymProposal.objects.count()
     assert f"found: {total}; new: {total};" in first
     assert f"found: {total}; new: 0; updated: {total};" in second
+
+
+def test_jmdict_proposes_spellings_and_glosses_the_members_use(directory):
+    """JMdict (the real dictionary, through jamdict) gives 除草 the gloss "weeding" and 溶接
+    its other spellings; an English gloss nobody writes in a biography is left out."""
+    for number in range(3):
+        profile(
+            directory,
+            f"J0000{number}",
+            ["除草", "溶接"],
+            "河川敷の除草を担当。",
+            "Responsible for weeding along the river banks and welding of handrails.",
+        )
+    profile(directory, "J00010", ["道路"], bio_en="Road maintenance.")
+
+    refresh_proposals()
+
+    dictionary = {
+        (p.tag.name, p.form)
+        for p in SynonymProposal.objects.filter(kind=Kind.DICTIONARY).select_related("tag")
+    }
+    assert ("除草", "weeding") in dictionary
+    assert {("溶接", "熔接"), ("溶接", "鎔接")} <= dictionary
+    assert ("溶接", "weld") not in dictionary  # no biography says "weld"
+    assert not {form for tag, form in dictionary if tag == "道路"}  # on too few profiles
