@@ -1,24 +1,25 @@
 """The matching API (/api/v1/): project matching for managers' tools, with an OpenAPI schema."""
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
 
 from ninja import NinjaAPI, Schema, Swagger
-from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyHeader, SessionAuth
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.security import SessionAuth
+from ninja.throttling import UserRateThrottle
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from profiles.privacy import audience_of
 from profiles.signal_handlers import MANAGERS_GROUP
 from profiles.vocabularies import CEFR_LEVELS, LANGUAGE_NAMES
-from talenthub import clock
 
 from .backends import match_members_to_project
 from .experts import ExpertSearch, search_experts
@@ -29,36 +30,44 @@ MAX_TEXT_LENGTH = 5000
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 100
 MIN_LIMIT, MAX_LIMIT = 1, 50
-TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
-class ManagerToken(APIKeyHeader):
-    """`Authorization: Token <key>`, for members of the Managers group."""
+class ManagerToken(BearerTokenAuth):
+    """Wagtail's API-token authentication, for members of the Managers group: `Authorization:
+    Bearer <key>`, or `Token <key>` as the API has always documented."""
 
-    param_name = "Authorization"
+    SCHEMES = ("bearer", "token")
 
-    def authenticate(self, request: HttpRequest, key: str | None):
-        if not key or not key.startswith("Token "):
+    def __call__(self, request: HttpRequest):
+        scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() not in self.SCHEMES or not key.strip():
             return None
-        plaintext = key.removeprefix("Token ").strip()
-        if not APIToken.validate_token_format(plaintext):
+        return self.authenticate(request, key.strip())
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not APIToken.validate_token_format(token):
             return None
-        token = (
-            APIToken.objects.select_related("user")
-            .filter(key_hash__in=APIToken.candidate_key_hashes(plaintext), revoked_at=None)
-            .first()
-        )
-        if token is None or not token.user.is_active:
+        api_token = super().authenticate(request, token)
+        if api_token is None:
             return None
-        user = token.user
+        user = api_token.user
         if not (user.is_superuser or user.groups.filter(name=MANAGERS_GROUP).exists()):
             raise HttpError(403, _("API tokens are for members of the Managers group."))
-        # Note use at most every few minutes: a write on every request would slow the API.
-        now = clock.now()
-        if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-            APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        request.user = user
         return user
+
+
+class CallerRateThrottle(UserRateThrottle):
+    """Requests per signed-in member or token owner (API_RATE_LIMIT, e.g. "600/min"): one
+    script cannot take the matcher from everyone else."""
+
+    def __init__(self):
+        super().__init__(settings.API_RATE_LIMIT)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        # Read per request, so a changed setting applies without a restart of the API module.
+        self.rate = settings.API_RATE_LIMIT
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
 
 class SignedInSession(SessionAuth):
@@ -106,6 +115,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
     docs_decorator=for_api_callers,
     auth=API_AUTH,
+    throttle=[CallerRateThrottle()],
 )
 
 
@@ -127,6 +137,18 @@ def not_signed_in(request, error):
     return api.create_response(
         request, {"error": _("Sign in, or send 'Authorization: Token <key>'.")}, status=401
     )
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, error: Throttled):
+    response = api.create_response(
+        request,
+        {"error": _("Too many requests: wait a moment and try again."), "field": None},
+        status=429,
+    )
+    if error.wait:
+        response["Retry-After"] = str(max(1, round(error.wait)))
+    return response
 
 
 @api.exception_handler(HttpError)

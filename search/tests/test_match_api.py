@@ -38,6 +38,37 @@ def test_token_of_a_non_manager_gets_403(client, members):
     assert response.status_code == 403
 
 
+def test_wagtail_bearer_scheme_and_the_documented_token_scheme_both_work(client, members):
+    key = manager_token()
+
+    for scheme in ("Bearer", "Token"):
+        response = post(client, {"text": "橋梁"}, HTTP_AUTHORIZATION=f"{scheme} {key}")
+        assert response.status_code == 200, scheme
+        assert response.json()["results"], scheme
+    token = APIToken.objects.get()
+    assert token.last_used_at is not None  # Wagtail's auth notes the use
+    token.revoke()
+    assert post(client, {"text": "橋梁"}, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_a_caller_over_the_rate_limit_waits_and_others_go_on(client, members, settings):
+    settings.API_RATE_LIMIT = "3/min"
+    busy, other = manager_token(), manager_token()
+
+    answers = [
+        post(
+            client, {"text": "橋梁"}, HTTP_AUTHORIZATION=f"Token {busy}", HTTP_ACCEPT_LANGUAGE="ja"
+        )
+        for _ in range(4)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert "しばらく待って" in refused.json()["error"]
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert post(client, {"text": "橋梁"}, HTTP_AUTHORIZATION=f"Token {other}").status_code == 200
+
+
 def test_unknown_token_gets_401(client, members):
     response = post(client, {"text": "bridge"}, HTTP_AUTHORIZATION="Token wagtail_nonsense")
 

@@ -276,6 +276,11 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 25_000_000
 TAGGIT_CASE_INSENSITIVE = True
 
+# The matching API: requests per caller and period (django-ninja's throttle, counted in the
+# cache so every worker shares it), and how often a token's last use is written down.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 300
+
 # Search: Wagtail's database backend unless SEARCH_URL names an OpenSearch node.
 SEARCH_URL = os.environ.get("SEARCH_URL", "").strip()
 SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "talenthub")
