@@ -407,65 +407,23 @@ def _validate_exchange_record(item: dict) -> dict:
 # --- Snapshot of what is stored ------------------------------------------------------------
 
 
-def snapshot(page: ProfilePage) -> MemberRecord:
-    """The stored member in import-record form, to tell whether a row changes anything."""
-    return MemberRecord(
-        external_id=page.external_id,
-        email=page.user.email if page.user else "",
-        name_ja=page.name_ja,
-        name_en=page.name_en,
-        bureau=page.bureau.name_ja if page.bureau else "",
-        job_category=page.job_category.name_ja if page.job_category else "",
-        position=page.position,
-        years_of_service=page.years_of_service,
-        expertise=[tag.name for tag in page.tags.all()],
-        languages=[
-            {
-                "language": item.language,
-                "level": item.level,
-                "test": item.test_name,
-                "score": item.score,
-            }
-            for item in page.languages.all()
-        ],
-        overseas_experience=[
-            {
-                "country": str(item.country),
-                "organisation": item.organisation,
-                "year": item.year,
-                "summary": item.summary,
-            }
-            for item in page.overseas_experiences.all()
-        ],
-        bio_ja=page.bio_ja,
-        bio_en=page.bio_en,
-        interested_in_dispatch=page.interested_in_dispatch,
-        exchange_records=[
-            {
-                "title": item.title,
-                "technical_field": item.technical_field,
-                "outcome": item.outcome,
-                "utilisation_plan": item.utilisation_plan,
-                "year": item.year,
-            }
-            for item in page.exchange_records.all()
-        ],
-    )
-
-
-# The snapshot's lists of child objects: record key, model, {record field: model field}.
+# The snapshot's lists of child objects: record key, page relation, model,
+# {record field: model field}; and the page's own fields it compares as they are.
 SNAPSHOT_CHILDREN = [
     (
+        "languages",
         "languages",
         ProfileLanguage,
         {"language": "language", "level": "level", "test": "test_name", "score": "score"},
     ),
     (
         "overseas_experience",
+        "overseas_experiences",
         OverseasExperience,
         {name: name for name in ("country", "organisation", "year", "summary")},
     ),
     (
+        "exchange_records",
         "exchange_records",
         ProfileExchangeRecord,
         {
@@ -486,13 +444,36 @@ SNAPSHOT_FIELDS = [
 ]
 
 
+def snapshot(page: ProfilePage) -> MemberRecord:
+    """The stored member in import-record form, to tell whether a row changes anything."""
+    return MemberRecord(
+        email=page.user.email if page.user else "",
+        bureau=page.bureau.name_ja if page.bureau else "",
+        job_category=page.job_category.name_ja if page.job_category else "",
+        expertise=[tag.name for tag in page.tags.all()],
+        **{name: getattr(page, name) for name in SNAPSHOT_FIELDS},
+        **{
+            key: [
+                {record: _as_stored(getattr(item, name)) for record, name in fields.items()}
+                for item in getattr(page, relation).all()
+            ]
+            for key, relation, _model, fields in SNAPSHOT_CHILDREN
+        },
+    )
+
+
+def _as_stored(value):
+    """A model attribute as values_list() reads it (a country as its code)."""
+    return getattr(value, "code", value)
+
+
 def stored_snapshots() -> dict[int, MemberRecord]:
     """snapshot() of every stored profile by page id, read a table at a time: building
     thousands of pages with their children prefetched takes several times longer."""
     lists: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for page_id, name in ProfileTag.objects.values_list("content_object_id", "tag__name"):
         lists[page_id]["expertise"].append(name)
-    for key, model, fields in SNAPSHOT_CHILDREN:
+    for key, _relation, model, fields in SNAPSHOT_CHILDREN:
         # The order page.<relation>.all() gives, with the id to settle ties.
         rows = model.objects.order_by("page_id", "sort_order", "pk")
         for page_id, *values in rows.values_list("page_id", *fields.values()):

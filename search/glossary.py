@@ -350,10 +350,6 @@ class Glossary:
         """How often each concept is mentioned in a text."""
         return Counter(match.concept for match in self.matches(text))
 
-    def first_surfaces(self, text: str) -> dict[str, str]:
-        """For each concept, the words the text used for it first (for explanations)."""
-        return self.describe(text)[1]
-
     def describe(self, text: str) -> tuple[Counter, dict[str, str]]:
         """How often each concept is mentioned, and the words first used for it, from one
         pass over the text (the glossary's patterns are its most expensive part)."""
